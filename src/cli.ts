@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * The `logharbor` command line (DESIGN.md §2): `run` (default), `migrate`, `check-config`.
+ * Exit codes: 0 clean stop, 1 runtime failure, 2 invalid configuration or arguments, always
+ * with one line on stderr saying what is wrong and how to fix it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError, resolveConfig, type ResolvedConfig } from './config.js';
+import { Daemon } from './daemon.js';
+import { createLogger, type Logger } from './log.js';
+import { OPTIONS, environmentName } from './options.js';
+import { FatalSinkError } from './pipeline/sink-runner.js';
+import { ListenError } from './receiver/listen-error.js';
+import { runMigrate } from './migrate-command.js';
+
+const EXIT_RUNTIME = 1;
+const EXIT_CONFIG = 2;
+
+type Command = 'run' | 'migrate' | 'check-config';
+
+async function main(argv: string[]): Promise<void> {
+  const flags = await buildParser(argv).parseAsync() as Record<string, unknown>;
+  const command = ((flags._ as string[])[0] ?? 'run') as Command;
+
+  const resolved = resolveConfig({ flags, env: process.env,
+    readFile: (path) => readFileSync(path, 'utf8') });
+  switch (command) {
+    case 'check-config':
+      process.stdout.write(`${JSON.stringify(resolved.effective, null, 2)}\n`);
+      return;
+    case 'migrate':
+      process.exitCode = await runMigrate(resolved.config);
+      return;
+    case 'run':
+      await run(resolved);
+  }
+}
+
+function buildParser(argv: string[]): Argv {
+  let parser = yargs(argv)
+    .scriptName('logharbor')
+    .usage('Usage: $0 [run|migrate|check-config] [options]\n\n' +
+      'Receives syslog over UDP and TCP and stores every message in a SQL table and in\n' +
+      'archive files. Options also come from LOGHARBOR_* environment variables (repeatable\n' +
+      'ones as comma lists) and from a JSON --config file; a flag wins over the\n' +
+      'environment, which wins over the file.')
+    .command(['run', '$0'], 'start the collector (the default)')
+    .command('migrate', 'create or upgrade the SQL schema, then exit')
+    .command('check-config', 'validate the options and print the effective configuration')
+    .option('config', { describe: 'JSON file of options (long names as keys)',
+      group: 'Operations:' });
+  for (const option of OPTIONS) {
+    parser = parser.option(option.name, {
+      describe: `${option.description} [env ${environmentName(option.name)}]`,
+      defaultDescription: option.defaultDescription ?? formatDefault(option.default),
+      group: option.group,
+      hidden: option.issue !== undefined,
+    });
+  }
+  return parser
+    .strict()
+    .parserConfiguration({ 'camel-case-expansion': false })
+    .help()
+    .alias('help', 'h')
+    .version(packageVersion())
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, error) => {
+      throw error ?? new ConfigError(`${message} (see logharbor --help)`);
+    });
+}
+
+async function run(resolved: ResolvedConfig): Promise<void> {
+  const { config } = resolved;
+  const log = createLogger(config.logLevel);
+  const daemon = new Daemon(config, log);
+  installSignalHandlers(daemon, log);
+
+  try {
+    await daemon.start();
+  } catch (error) {
+    const exitCode = error instanceof ListenError || error instanceof FatalSinkError
+      ? EXIT_CONFIG
+      : EXIT_RUNTIME;
+    log.fatal({ err: error }, 'start failed');
+    fail((error as Error).message, exitCode);
+  }
+}
+
+function installSignalHandlers(daemon: Daemon, log: Logger): void {
+  let signals = 0;
+  const onStop = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      log.info({ signal }, 'stop requested');
+      daemon.stop().then(() => process.exit(0), (error: unknown) => {
+        log.fatal({ err: error }, 'stop failed');
+        process.exit(EXIT_RUNTIME);
+      });
+      return;
+    }
+    log.error({ signal, unsaved: daemon.abort() }, 'stop forced: queued records not stored');
+    process.exit(EXIT_RUNTIME);
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  process.on('SIGHUP', () => log.info('SIGHUP received: archive files reopen on next write'));
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'uncaught exception');
+    process.exit(EXIT_RUNTIME);
+  });
+}
+
+function formatDefault(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function packageVersion(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory) {
+    directory = dirname(directory);
+  }
+  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as
+    { version?: string };
+  return manifest.version ?? 'unknown';
+}
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`logharbor: ${message}\n`);
+  process.exit(exitCode);
+}
+
+main(hideBin(process.argv)).catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
+  fail((error as Error).stack ?? String(error), EXIT_RUNTIME);
+});

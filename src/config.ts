@@ -1,0 +1,274 @@
+/**
+ * One typed, validated, frozen Config from four layers (DESIGN.md §2): command-line flag,
+ * then `LOGHARBOR_*` environment variable, then the JSON file of `--config`, then the
+ * default. Every problem is a ConfigError whose message is one line: what is wrong, the
+ * offending value, and how to fix it.
+ */
+import { hostname } from 'node:os';
+import { LOG_LEVELS } from './log.js';
+import { environmentName, OPTIONS, OPTIONS_BY_NAME, type OptionSpec } from './options.js';
+import { parseListenAddress, type ListenAddress } from './receiver/listen-address.js';
+import { PathTemplate } from './sinks/archive/path-template.js';
+import type { HostFrom } from './sinks/row.js';
+import {
+  maskDatabaseUrl, parseDatabaseUrl, type DatabaseTarget,
+} from './sinks/sql/database-url.js';
+import type { MigratePolicy } from './sinks/sql/sql-sink.js';
+import { systemTimeZone, ZoneClock } from './zone-clock.js';
+
+export interface Config {
+  udp: ListenAddress[];
+  tcp: ListenAddress[];
+  http: ListenAddress | null;
+  db: { url: string; target: DatabaseTarget } | null;
+  dbPassword: string | null;
+  migrate: MigratePolicy;
+  archive: string | null;
+  archivePath: string;
+  archiveFormat: 'line';
+  spool: string;
+  maxMessageSize: number;
+  queueSize: number;
+  shutdownTimeoutMs: number;
+  timezone: string;
+  hostFrom: HostFrom;
+  instance: string;
+  logLevel: string;
+  batchSize: number;
+  flushIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'LH_INVALID_CONFIG';
+}
+
+export type RawValue = string | string[];
+
+export interface ConfigSources {
+  /** Flags as yargs parsed them (kebab-case keys; absent when not given). */
+  flags: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  readFile: (path: string) => string;
+}
+
+export interface ResolvedConfig {
+  config: Readonly<Config>;
+  /** The effective option values, secrets masked: what `check-config` prints. */
+  effective: Record<string, RawValue | null>;
+}
+
+/** The largest message we accept: a fallback-decoded 4 MiB still fits MEDIUMTEXT. */
+export const MAX_MESSAGE_SIZE_LIMIT = 4 * 1024 * 1024;
+const PASSWORD_VARIABLE = 'LOGHARBOR_DB_PASSWORD';
+const CONFIG_VARIABLE = 'LOGHARBOR_CONFIG';
+
+export function resolveConfig(sources: ConfigSources): ResolvedConfig {
+  const fromFlags = readFlags(sources.flags);
+  const fromEnv = readEnvironment(sources.env);
+  const configPath = sources.flags.config ?? sources.env[CONFIG_VARIABLE];
+  const fromFile = typeof configPath === 'string'
+    ? readConfigFile(configPath, sources.readFile)
+    : new Map<string, RawValue>();
+
+  const raw = new Map<string, RawValue>();
+  for (const option of OPTIONS) {
+    const value = fromFlags.get(option.name) ?? fromEnv.get(option.name) ??
+      fromFile.get(option.name) ?? option.default;
+    if (value === undefined) continue;
+    if (option.issue !== undefined && value !== option.default) refuseUnbuilt(option);
+    raw.set(option.name, value);
+  }
+
+  const config = Object.freeze(buildConfig(raw, sources.env[PASSWORD_VARIABLE] ?? null));
+  return { config, effective: effectiveValues(raw, config) };
+}
+
+function buildConfig(raw: Map<string, RawValue>, password: string | null): Config {
+  const text = (name: string): string => single(name, raw.get(name) ?? '');
+  const dbText = text('db');
+  const timezone = raw.has('timezone') ? text('timezone') : systemTimeZone();
+  const archive = text('archive');
+
+  const config: Config = {
+    udp: listeners('udp', raw.get('udp') ?? []),
+    tcp: listeners('tcp', raw.get('tcp') ?? []),
+    http: text('http') === 'none' ? null : listenAddress('http', text('http')),
+    db: dbText === 'none' ? null : { url: dbText, target: databaseTarget(dbText) },
+    dbPassword: password,
+    migrate: choice('migrate', text('migrate'), ['auto', 'never'] as const),
+    archive: archive === 'none' ? null : archive,
+    archivePath: text('archive-path'),
+    archiveFormat: choice('archive-format', text('archive-format'), ['line'] as const),
+    spool: text('spool'),
+    maxMessageSize: integer('max-message-size', text('max-message-size'),
+      { min: 480, max: MAX_MESSAGE_SIZE_LIMIT }),
+    queueSize: integer('queue-size', text('queue-size'), { min: 1, max: 10_000_000 }),
+    shutdownTimeoutMs: 1000 * integer('shutdown-timeout', text('shutdown-timeout'),
+      { min: 0, max: 86_400 }),
+    timezone: checkTimeZone(timezone),
+    hostFrom: choice('host-from', text('host-from'), ['header', 'source'] as const),
+    instance: raw.has('instance') ? nonEmpty('instance', text('instance')) : hostname(),
+    logLevel: choice('log-level', text('log-level'), LOG_LEVELS),
+    batchSize: 1000,
+    flushIntervalMs: 200,
+  };
+  checkArchivePath(config);
+  return config;
+}
+
+function readFlags(flags: Record<string, unknown>): Map<string, RawValue> {
+  const values = new Map<string, RawValue>();
+  for (const option of OPTIONS) {
+    const value = flags[option.name];
+    if (value === undefined) continue;
+    values.set(option.name, normalize(option, value, `--${option.name}`));
+  }
+  return values;
+}
+
+function readEnvironment(env: NodeJS.ProcessEnv): Map<string, RawValue> {
+  const byVariable = new Map(OPTIONS.map((option) => [environmentName(option.name), option]));
+  const values = new Map<string, RawValue>();
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith('LOGHARBOR_') || value === undefined) continue;
+    if (variable === PASSWORD_VARIABLE || variable === CONFIG_VARIABLE) continue;
+    const option = byVariable.get(variable);
+    if (option === undefined) {
+      throw new ConfigError(`Unknown environment variable ${variable}: no option ` +
+        `--${variable.slice(10).toLowerCase().replaceAll('_', '-')} exists (see logharbor ` +
+        '--help; test settings use the LH_TEST_ prefix)');
+    }
+    values.set(option.name, normalize(option, value, variable));
+  }
+  return values;
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string):
+  Map<string, RawValue> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(path));
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`Config file ${path} must hold a JSON object of option names`);
+  }
+
+  const values = new Map<string, RawValue>();
+  for (const [key, value] of Object.entries(parsed)) {
+    const option = OPTIONS_BY_NAME.get(key);
+    if (option === undefined) {
+      throw new ConfigError(`Unknown key "${key}" in config file ${path}: keys are the long ` +
+        'option names, e.g. "udp", "archive-path"');
+    }
+    values.set(key, normalize(option, value, `"${key}" in ${path}`));
+  }
+  return values;
+}
+
+/** Strings for every layer; repeatable options as lists, comma-separated items split. */
+function normalize(option: OptionSpec, value: unknown, where: string): RawValue {
+  const items = Array.isArray(value) ? value : [value];
+  for (const item of items) {
+    if (typeof item !== 'string' && typeof item !== 'number') {
+      throw new ConfigError(`Invalid ${where}: expected text or a number, ` +
+        `got ${JSON.stringify(item)}`);
+    }
+  }
+  const strings = items.map(String);
+  if (option.repeatable) return strings.flatMap((item) => item.split(',')).map((s) => s.trim());
+  if (strings.length !== 1) {
+    throw new ConfigError(`Option --${option.name} was given ${strings.length} times; ` +
+      'it takes one value');
+  }
+  return strings[0];
+}
+
+function refuseUnbuilt(option: OptionSpec): never {
+  throw new ConfigError(`Option --${option.name} is not available yet (it comes with ` +
+    `issue #${option.issue}); remove it to start`);
+}
+
+function single(name: string, value: RawValue): string {
+  if (typeof value === 'string') return value;
+  throw new ConfigError(`Option --${name} takes one value, got ${value.length}`);
+}
+
+function listeners(name: string, values: RawValue): ListenAddress[] {
+  const list = typeof values === 'string' ? [values] : values;
+  if (list.length === 1 && list[0] === 'none') return [];
+  if (list.includes('none')) {
+    throw new ConfigError(`Invalid --${name}: "none" cannot be combined with addresses`);
+  }
+  return list.map((text) => listenAddress(name, text));
+}
+
+function listenAddress(name: string, text: string): ListenAddress {
+  try {
+    return parseListenAddress(text);
+  } catch (error) {
+    throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: ` +
+      `${(error as Error).message}`);
+  }
+}
+
+function databaseTarget(text: string): DatabaseTarget {
+  try {
+    return parseDatabaseUrl(text);
+  } catch (error) {
+    throw new ConfigError(`Invalid --db ${JSON.stringify(maskDatabaseUrl(text))}: ` +
+      `${(error as Error).message}`);
+  }
+}
+
+function choice<T extends string>(name: string, text: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: expected one of ` +
+    choices.join(', '));
+}
+
+function integer(name: string, text: string, range: { min: number; max: number }): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isSafeInteger(value) && value >= range.min && value <= range.max) return value;
+  throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: expected a whole number ` +
+    `from ${range.min} to ${range.max}`);
+}
+
+function nonEmpty(name: string, text: string): string {
+  if (text.trim() !== '') return text;
+  throw new ConfigError(`Invalid --${name}: it may not be empty`);
+}
+
+function checkTimeZone(zone: string): string {
+  try {
+    new ZoneClock(zone);
+    return zone;
+  } catch {
+    throw new ConfigError(`Invalid --timezone ${JSON.stringify(zone)}: not an IANA time zone ` +
+      '(e.g. Europe/Paris, UTC)');
+  }
+}
+
+function checkArchivePath(config: Config): void {
+  try {
+    new PathTemplate(config.archivePath, { clock: new ZoneClock('UTC'), instance: 'x' });
+  } catch (error) {
+    throw new ConfigError(`Invalid --archive-path ${JSON.stringify(config.archivePath)}: ` +
+      `${(error as Error).message}`);
+  }
+}
+
+function effectiveValues(raw: Map<string, RawValue>, config: Config):
+  Record<string, RawValue | null> {
+  const effective: Record<string, RawValue | null> = {};
+  for (const option of OPTIONS) {
+    if (option.issue !== undefined) continue;
+    effective[option.name] = raw.get(option.name) ?? null;
+  }
+  effective.timezone = config.timezone;
+  effective.instance = config.instance;
+  if (typeof effective.db === 'string') effective.db = maskDatabaseUrl(effective.db);
+  if (config.dbPassword !== null) effective['db-password'] = '***';
+  return effective;
+}

@@ -1,0 +1,190 @@
+/**
+ * RFC 5424 after the PRI:
+ *
+ *   VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP STRUCTURED-DATA [SP MSG]
+ *   STRUCTURED-DATA = "-" / 1*("[" SD-ID *(SP PARAM-NAME "=" %d34 PARAM-VALUE %d34) "]")
+ *
+ * Header fields are read leniently (any bytes but SP: rsyslog and syslog-ng relay TABs and
+ * over-long APP-NAMEs) and NILVALUE "-" becomes null. Structured data is read strictly: an
+ * element that breaks the grammar (unescaped `]` or `"`, missing `]`) makes the whole SD part
+ * of MSG, flagged `sd_invalid`, so no text is ever lost or guessed at.
+ */
+import type { LogRecord, StructuredData } from '../record.js';
+import { parseRfc3339 } from './timestamp.js';
+
+const MAX_SD_NAME = 32;
+const MAX_APP_NAME = 48;
+
+/** Fills `record` from `text[start]` (just past the PRI, at `1 `); false if the header is cut. */
+export function parseRfc5424(text: string, start: number, record: LogRecord): boolean {
+  const header: string[] = [];
+  let index = start + 2;
+  for (let field = 0; field < 5; field += 1) {
+    const space = text.indexOf(' ', index);
+    if (space === -1) return false;
+    header.push(text.slice(index, space));
+    index = space + 1;
+  }
+  if (index >= text.length) return false;
+
+  readTimestamp(header[0], record);
+  record.hostname = nil(header[1]);
+  record.appName = nil(header[2]);
+  record.procId = nil(header[3]);
+  record.msgId = nil(header[4]);
+  if (record.appName !== null && record.appName.length > MAX_APP_NAME) {
+    record.fields.app_name_too_long = true;
+  }
+
+  record.message = readStructuredDataAndMessage(text, index, record);
+  record.format = 'rfc5424';
+  return true;
+}
+
+function readTimestamp(token: string, record: LogRecord): void {
+  if (token === '-') return;
+  const outcome = parseRfc3339(token);
+  if (outcome.valid) record.timestamp = new Date(outcome.epochMs);
+  else record.fields.timestamp_invalid = token;
+}
+
+function readStructuredDataAndMessage(text: string, start: number, record: LogRecord): string {
+  if (text[start] === '-') return messageAfter(text, start + 1);
+  if (text[start] !== '[') {
+    record.fields.sd_invalid = 'not "-" or "["';
+    return stripBom(text.slice(start));
+  }
+
+  const reader = new SdReader(text, start);
+  const outcome = reader.read();
+  if (typeof outcome === 'string') {
+    record.fields.sd_invalid = outcome;
+    return stripBom(text.slice(start));
+  }
+  record.structuredData = outcome.data;
+  if (outcome.duplicateIds.length > 0) record.fields.sd_duplicate = outcome.duplicateIds;
+  return messageAfter(text, reader.index);
+}
+
+/** MSG: absent, or one SP then the rest; a leading BOM only announces UTF-8. */
+function messageAfter(text: string, index: number): string {
+  if (index >= text.length) return '';
+  const rest = text[index] === ' ' ? text.slice(index + 1) : text.slice(index);
+  return stripBom(rest);
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function nil(value: string): string | null {
+  return value === '-' ? null : value;
+}
+
+interface SdOutcome {
+  data: StructuredData;
+  duplicateIds: string[];
+}
+
+/** A cursor over the SD elements; every step moves forward, so it cannot loop. */
+class SdReader {
+  index: number;
+  readonly #text: string;
+
+  constructor(text: string, start: number) {
+    this.#text = text;
+    this.index = start;
+  }
+
+  /** The parsed elements, or the reason the SD part breaks the grammar. */
+  read(): SdOutcome | string {
+    // Null prototypes: an SD-ID or PARAM-NAME of `__proto__` must stay plain data.
+    const data: StructuredData = Object.create(null);
+    const duplicateIds: string[] = [];
+
+    while (this.#text[this.index] === '[') {
+      this.index += 1;
+      const id = this.#readName(' ]');
+      if (id === null) return 'bad SD-ID';
+
+      const seen = Object.hasOwn(data, id);
+      const params = seen ? data[id] : Object.create(null);
+      if (seen && !duplicateIds.includes(id)) duplicateIds.push(id);
+      const problem = this.#readParams(params);
+      if (problem !== null) return problem;
+      data[id] = params;
+    }
+    return { data, duplicateIds };
+  }
+
+  #readParams(params: Record<string, string | string[]>): string | null {
+    for (;;) {
+      const next = this.#text[this.index];
+      if (next === ']') {
+        this.index += 1;
+        return null;
+      }
+      if (next !== ' ') return next === undefined ? 'unterminated element' : 'bad separator';
+      this.index += 1;
+
+      const name = this.#readName('=');
+      if (name === null || this.#text[this.index] !== '=') return 'bad PARAM-NAME';
+      if (this.#text[this.index + 1] !== '"') return 'PARAM-VALUE not quoted';
+      this.index += 2;
+
+      const value = this.#readValue();
+      if (value === null) return 'unescaped "]" or unterminated PARAM-VALUE';
+      addParam(params, name, value);
+    }
+  }
+
+  /** SD-NAME: 1–32 printable US-ASCII characters other than `=`, SP, `]`, `"`. */
+  #readName(terminators: string): string | null {
+    const start = this.index;
+    while (this.index < this.#text.length && this.index - start <= MAX_SD_NAME) {
+      const char = this.#text[this.index];
+      if (terminators.includes(char)) break;
+      const code = char.charCodeAt(0);
+      if (code <= 0x20 || code >= 0x7f || char === '=' || char === ']' || char === '"') {
+        return null;
+      }
+      this.index += 1;
+    }
+    const length = this.index - start;
+    if (length === 0 || length > MAX_SD_NAME) return null;
+    return this.#text.slice(start, this.index);
+  }
+
+  /** PARAM-VALUE up to the closing quote; `\"`, `\\`, `\]` unescape, other `\` stay. */
+  #readValue(): string | null {
+    let value = '';
+    let runStart = this.index;
+    while (this.index < this.#text.length) {
+      const char = this.#text[this.index];
+      if (char === '"') {
+        value += this.#text.slice(runStart, this.index);
+        this.index += 1;
+        return value;
+      }
+      if (char === ']') return null;
+      if (char === '\\') {
+        const escaped = this.#text[this.index + 1];
+        if (escaped === '"' || escaped === '\\' || escaped === ']') {
+          value += this.#text.slice(runStart, this.index) + escaped;
+          this.index += 2;
+          runStart = this.index;
+          continue;
+        }
+      }
+      this.index += 1;
+    }
+    return null;
+  }
+}
+
+function addParam(params: Record<string, string | string[]>, name: string, value: string): void {
+  const existing = Object.hasOwn(params, name) ? params[name] : undefined;
+  if (existing === undefined) params[name] = value;
+  else if (Array.isArray(existing)) existing.push(value);
+  else params[name] = [existing, value];
+}

@@ -1,0 +1,55 @@
+/**
+ * Where receivers hand over frames: parse, count, queue. Receivers own sockets and framing
+ * only; everything a frame turns into is decided here, once for every transport.
+ */
+import type { ParserChain } from '../parsers/chain.js';
+import { flagTruncated, type ReceiveMeta } from '../record.js';
+import type { Stats } from '../stats.js';
+import type { Pipeline } from './pipeline.js';
+
+export interface IntakeOptions {
+  parser: ParserChain;
+  pipeline: Pipeline;
+  stats: Stats;
+}
+
+export class Intake {
+  readonly pipeline: Pipeline;
+  readonly stats: Stats;
+  readonly #parser: ParserChain;
+
+  constructor(options: IntakeOptions) {
+    this.#parser = options.parser;
+    this.pipeline = options.pipeline;
+    this.stats = options.stats;
+  }
+
+  /** A datagram's frame: dropped and counted when the queue is full. */
+  datagram(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
+    if (this.pipeline.full) {
+      this.stats.received += 1;
+      this.stats.receivedBy[meta.transport] += 1;
+      this.stats.drop('queue_full');
+      return;
+    }
+    this.pipeline.accept(this.#parse(frame, meta, truncated));
+  }
+
+  /** A stream's frame: always queued; the reader checks `pipeline.full` and pauses. */
+  streamFrame(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
+    this.pipeline.accept(this.#parse(frame, meta, truncated));
+  }
+
+  #parse(frame: Buffer, meta: ReceiveMeta, truncated: boolean) {
+    this.stats.received += 1;
+    this.stats.receivedBy[meta.transport] += 1;
+    const record = this.#parser.parse(frame, meta);
+    this.stats.parsed[record.format] += 1;
+    if (truncated) {
+      flagTruncated(record.fields, 'msg');
+      this.stats.truncated += 1;
+      this.stats.drop('truncated');
+    }
+    return record;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Feeds one sink from its own in-memory queue: batches of up to `batchSize` records, a partial
+ * batch once its oldest record has waited `flushIntervalMs`, and retries of the same batch
+ * (never a reordered or shortened one) for as long as the sink answers "retry later". Each
+ * sink has its own queue, so a database outage never stops the archive.
+ */
+import type { Logger } from '../log.js';
+import type { LogRecord } from '../record.js';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import type { RejectedRecord, Sink, WriteOutcome } from './sink.js';
+
+export interface SinkRunnerOptions {
+  batchSize: number;
+  flushIntervalMs: number;
+  backoff: BackoffOptions;
+  log: Logger;
+  /** Called after every delivered batch, e.g. to count rows and resume paused readers. */
+  onDelivered?: (written: number, rejected: RejectedRecord[]) => void;
+  /** Called before each wait for a retry. */
+  onRetry?: (error: Error, attempt: number) => void;
+  now?: () => number;
+}
+
+/** Raised by a sink's `open()` for a problem that waiting will not fix (e.g. old schema). */
+export class FatalSinkError extends Error {
+  readonly code: string = 'LH_SINK_FATAL';
+}
+
+/** Compacting the queue costs a copy; do it only once this many records have been taken. */
+const COMPACT_AFTER = 4096;
+
+export class SinkRunner {
+  readonly sink: Sink;
+  readonly #options: SinkRunnerOptions;
+  readonly #now: () => number;
+  readonly #abort = new AbortController();
+  #queue: LogRecord[] = [];
+  #head = 0;
+  #open = false;
+  #draining = false;
+  #pumping = false;
+  #scheduled = false;
+  #timer: NodeJS.Timeout | null = null;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(sink: Sink, options: SinkRunnerOptions) {
+    this.sink = sink;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get depth(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  enqueue(record: LogRecord): void {
+    this.#queue.push(record);
+    this.#schedule();
+  }
+
+  /**
+   * Opens the sink. Resolves once it is open, or once a first attempt failed in a way worth
+   * retrying (the runner keeps trying in the background); rejects on a FatalSinkError.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.sink.open();
+      this.#markOpen();
+    } catch (error) {
+      if (error instanceof FatalSinkError) throw error;
+      this.#options.log.error({ sink: this.sink.name, err: error }, 'sink open failed');
+      void this.#keepOpening();
+    }
+  }
+
+  /** Writes out every queued record, partial batches included; resolves when the queue is empty. */
+  drain(): Promise<void> {
+    this.#draining = true;
+    this.#clearTimer();
+    this.#schedule();
+    if (this.depth === 0 && !this.#pumping) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Stops retrying at once; records still queued stay unwritten (the caller counts them). */
+  destroy(): void {
+    this.#abort.abort();
+    this.#clearTimer();
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  async #keepOpening(): Promise<void> {
+    for (let attempt = 1; !this.#abort.signal.aborted; attempt += 1) {
+      await sleep(backoffDelay(attempt, this.#options.backoff), this.#abort.signal);
+      if (this.#abort.signal.aborted) return;
+      try {
+        await this.sink.open();
+        this.#markOpen();
+        return;
+      } catch (error) {
+        this.#options.onRetry?.(error as Error, attempt);
+      }
+    }
+  }
+
+  #markOpen(): void {
+    this.#open = true;
+    this.#options.log.info({ sink: this.sink.name }, 'sink open');
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#pumping || !this.#open) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#pump();
+    });
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping || !this.#open) return;
+    this.#pumping = true;
+    this.#clearTimer();
+    try {
+      while (this.depth > 0 && !this.#abort.signal.aborted) {
+        const wait = this.#partialBatchWait();
+        if (wait > 0) {
+          this.#timer = setTimeout(() => void this.#pump(), wait);
+          return;
+        }
+        await this.#deliver(this.#take(this.#options.batchSize));
+      }
+    } finally {
+      this.#pumping = false;
+      if (this.depth === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** How long a partial batch should still wait for company; 0 to write it now. */
+  #partialBatchWait(): number {
+    if (this.#draining || this.depth >= this.#options.batchSize) return 0;
+    const oldest = this.#queue[this.#head].meta.receivedAt.getTime();
+    return Math.max(0, oldest + this.#options.flushIntervalMs - this.#now());
+  }
+
+  async #deliver(batch: LogRecord[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.#write(batch);
+      if (outcome.kind === 'written') {
+        this.#options.onDelivered?.(outcome.written, []);
+        return;
+      }
+      if (outcome.kind === 'partial') {
+        this.#options.onDelivered?.(outcome.written, outcome.rejected);
+        return;
+      }
+      this.#options.onRetry?.(outcome.error, attempt);
+      const delay = Math.max(outcome.retryAfterMs, backoffDelay(attempt, this.#options.backoff));
+      await sleep(delay, this.#abort.signal);
+      if (this.#abort.signal.aborted) return;
+    }
+  }
+
+  /** A sink that throws is treated as one that asked for a retry: the batch is kept. */
+  async #write(batch: LogRecord[]): Promise<WriteOutcome> {
+    try {
+      return await this.sink.write(batch);
+    } catch (error) {
+      return { kind: 'retry', retryAfterMs: 0, error: error as Error };
+    }
+  }
+
+  #take(count: number): LogRecord[] {
+    const end = Math.min(this.#queue.length, this.#head + count);
+    const batch = this.#queue.slice(this.#head, end);
+    this.#head = end;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_AFTER) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return batch;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}

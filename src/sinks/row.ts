@@ -1,0 +1,122 @@
+/**
+ * The mapping from a record to a row of the `logs` table (DESIGN.md §3), shared by the SQL
+ * sink and the archive's json format so both say the same thing.
+ *
+ * Limits never cost a row: a value longer than its column is cut (by code points, as MySQL
+ * counts) and named in `fields.truncated`. A NUL is stored as U+FFFD, which PostgreSQL would
+ * otherwise refuse. Times are formatted here in `--timezone` and bound as strings, never as
+ * JS Dates, which drivers shift by the process zone.
+ */
+import {
+  FACILITY_NAMES, SEVERITY_NAMES, type LogRecord, type RecordFields, type RecordFormat,
+} from '../record.js';
+import type { ZoneClock } from '../zone-clock.js';
+
+export type HostFrom = 'header' | 'source';
+
+export interface LogRow {
+  host: string;
+  facility: string;
+  priority: string;
+  level: string;
+  tag: string;
+  datetime: string;
+  program: string | null;
+  msg: string;
+  received_at: string;
+  source_ip: string;
+  facility_num: number;
+  severity_num: number;
+  pid: string | null;
+  msgid: string | null;
+  sd: string | null;
+  fields: string | null;
+  format: RecordFormat;
+}
+
+/** The columns in table order, without `seq`, which only the database assigns. */
+export const ROW_COLUMNS: ReadonlyArray<keyof LogRow> = ['host', 'facility', 'priority',
+  'level', 'tag', 'datetime', 'program', 'msg', 'received_at', 'source_ip', 'facility_num',
+  'severity_num', 'pid', 'msgid', 'sd', 'fields', 'format'];
+
+/** Column limits in characters; `msg` is bounded by `--max-message-size` instead. */
+export const COLUMN_LIMITS = { host: 255, program: 255, pid: 128, msgid: 32 } as const;
+
+const TAGS = Array.from({ length: 192 }, (_, pri) => pri.toString(16).padStart(2, '0'));
+
+export interface RowMapperOptions {
+  clock: ZoneClock;
+  hostFrom: HostFrom;
+}
+
+export class RowMapper {
+  readonly #clock: ZoneClock;
+  readonly #hostFrom: HostFrom;
+
+  constructor(options: RowMapperOptions) {
+    this.#clock = options.clock;
+    this.#hostFrom = options.hostFrom;
+  }
+
+  /** `host`: the header's hostname, or the sender's address (`--host-from source`). */
+  host(record: LogRecord): string {
+    if (this.#hostFrom === 'source') return record.meta.sourceIp;
+    return record.hostname ?? record.meta.sourceIp;
+  }
+
+  /** The event time: the message's own stamp, or the receive time when it has none. */
+  eventTime(record: LogRecord): number {
+    return (record.timestamp ?? record.meta.receivedAt).getTime();
+  }
+
+  toRow(record: LogRecord): LogRow {
+    const fields: RecordFields = { ...record.fields };
+    const cut = (name: keyof typeof COLUMN_LIMITS, value: string | null): string | null =>
+      value === null ? null : fitColumn(name, value, fields);
+
+    return {
+      host: cut('host', this.host(record)) as string,
+      facility: FACILITY_NAMES[record.facility],
+      priority: SEVERITY_NAMES[record.severity],
+      level: SEVERITY_NAMES[record.severity],
+      tag: TAGS[record.facility * 8 + record.severity],
+      datetime: this.#clock.formatSqlSeconds(this.eventTime(record)),
+      program: cut('program', record.appName),
+      msg: withoutNul(record.message),
+      received_at: this.#clock.formatSqlMillis(record.meta.receivedAt.getTime()),
+      source_ip: record.meta.sourceIp,
+      facility_num: record.facility,
+      severity_num: record.severity,
+      pid: cut('pid', record.procId),
+      msgid: cut('msgid', record.msgId),
+      sd: record.structuredData === null ? null : jsonWithoutNul(record.structuredData),
+      fields: Object.keys(fields).length === 0 ? null : jsonWithoutNul(fields),
+      format: record.format,
+    };
+  }
+}
+
+function fitColumn(name: keyof typeof COLUMN_LIMITS, value: string,
+  fields: RecordFields): string {
+  const clean = withoutNul(value);
+  const limit = COLUMN_LIMITS[name];
+  if (clean.length <= limit) return clean;
+
+  const codePoints = Array.from(clean);
+  if (codePoints.length <= limit) return clean;
+  const truncated = Array.isArray(fields.truncated) ? [...fields.truncated] : [];
+  if (!truncated.includes(name)) truncated.push(name);
+  fields.truncated = truncated;
+  return codePoints.slice(0, limit).join('');
+}
+
+export function withoutNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
+}
+
+function jsonWithoutNul(value: object): string {
+  const json = JSON.stringify(value);
+  if (!json.includes('\\u0000')) return json;
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'string' ? withoutNul(inner) : inner);
+}

@@ -1,0 +1,61 @@
+/**
+ * One knex instance per SQL sink, holding one connection: batches are written in order, one
+ * at a time, so a pool would only add reordering. SQLite runs in WAL mode with
+ * `synchronous=NORMAL` (a crash may lose the last transactions, never corrupt the file).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { DatabaseTarget } from './database-url.js';
+
+export interface Connection {
+  knex: Knex;
+  target: DatabaseTarget;
+}
+
+export function connect(target: DatabaseTarget, password: string | null): Connection {
+  return { knex: knexFactory(knexConfig(target, password)), target };
+}
+
+function knexConfig(target: DatabaseTarget, password: string | null): Knex.Config {
+  if (target.engine === 'sqlite') {
+    if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: target.filename },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1, afterCreate: prepareSqlite },
+    };
+  }
+  return {
+    client: 'mysql2',
+    connection: {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password ?? password ?? undefined,
+      database: target.database,
+      charset: 'utf8mb4',
+      dateStrings: true,
+      connectTimeout: 10_000,
+    },
+    pool: { min: 0, max: 1, acquireTimeoutMillis: 15_000 },
+    acquireConnectionTimeout: 15_000,
+  };
+}
+
+interface SqliteHandle {
+  pragma(source: string): unknown;
+}
+
+function prepareSqlite(connection: SqliteHandle, done: (error: Error | null,
+  connection: SqliteHandle) => void): void {
+  try {
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('synchronous = NORMAL');
+    connection.pragma('busy_timeout = 5000');
+    done(null, connection);
+  } catch (error) {
+    done(error as Error, connection);
+  }
+}
