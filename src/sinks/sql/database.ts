@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import type { Logger } from '../../log.js';
 import type { DatabaseTarget } from './database-url.js';
 
 export interface Connection {
@@ -13,8 +14,22 @@ export interface Connection {
   target: DatabaseTarget;
 }
 
-export function connect(target: DatabaseTarget, password: string | null): Connection {
-  return { knex: knexFactory(knexConfig(target, password)), target };
+/** `log`: where knex's own warnings go (by default it prints them to stdout). */
+export function connect(target: DatabaseTarget, password: string | null,
+  log?: Logger): Connection {
+  const config = knexConfig(target, password);
+  if (log !== undefined) config.log = knexLogger(log);
+  return { knex: knexFactory(config), target };
+}
+
+function knexLogger(log: Logger): Knex.Config['log'] {
+  const child = log.child({ component: 'knex' });
+  return {
+    warn: (message: unknown) => child.warn({ detail: String(message) }, 'knex warning'),
+    error: (message: unknown) => child.error({ detail: String(message) }, 'knex error'),
+    deprecate: (message: unknown) => child.warn({ detail: String(message) }, 'knex deprecation'),
+    debug: (message: unknown) => child.debug({ detail: String(message) }, 'knex debug'),
+  };
 }
 
 function knexConfig(target: DatabaseTarget, password: string | null): Knex.Config {

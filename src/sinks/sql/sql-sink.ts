@@ -63,7 +63,8 @@ export class SqlSink implements Sink {
   /** Connects and makes sure the schema is current; FatalSinkError when it may not be made so. */
   async open(): Promise<void> {
     await this.#disconnect();
-    const connection = connect(this.#options.target, this.#options.password);
+    const { target, password, log } = this.#options;
+    const connection = connect(target, password, log);
     this.#connection = connection;
     try {
       await this.#prepareSchema(connection.knex);
