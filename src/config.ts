@@ -34,8 +34,16 @@ export interface Config {
   hostFrom: HostFrom;
   instance: string;
   logLevel: string;
+  dbPasswordFile: string | null;
   batchSize: number;
   flushIntervalMs: number;
+  spoolMaxBytes: number;
+  rotateSizeBytes: number;
+  retainDays: number;
+  compress: 'gzip' | 'none';
+  archiveMaxOpen: number;
+  archiveFsync: 'interval' | 'never' | 'always';
+  archiveMode: number;
 }
 
 export class ConfigError extends Error {
@@ -72,11 +80,11 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
 
   const raw = new Map<string, RawValue>();
   for (const option of OPTIONS) {
-    const value = fromFlags.get(option.name) ?? fromEnv.get(option.name) ??
-      fromFile.get(option.name) ?? option.default;
-    if (value === undefined) continue;
-    if (option.issue !== undefined && value !== option.default) refuseUnbuilt(option);
-    raw.set(option.name, value);
+    const given = fromFlags.get(option.name) ?? fromEnv.get(option.name) ??
+      fromFile.get(option.name);
+    if (given !== undefined && option.issue !== undefined) refuseUnbuilt(option);
+    const value = given ?? option.default;
+    if (value !== undefined) raw.set(option.name, value);
   }
 
   const config = Object.freeze(buildConfig(raw, sources.env[PASSWORD_VARIABLE] ?? null));
@@ -109,8 +117,17 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null): Confi
     hostFrom: choice('host-from', text('host-from'), ['header', 'source'] as const),
     instance: raw.has('instance') ? nonEmpty('instance', text('instance')) : hostname(),
     logLevel: choice('log-level', text('log-level'), LOG_LEVELS),
-    batchSize: 1000,
-    flushIntervalMs: 200,
+    dbPasswordFile: raw.has('db-password-file') ? text('db-password-file') : null,
+    batchSize: integer('batch-size', text('batch-size'), { min: 1, max: 100_000 }),
+    flushIntervalMs: integer('flush-interval', text('flush-interval'), { min: 0, max: 60_000 }),
+    spoolMaxBytes: size('spool-max', text('spool-max')),
+    rotateSizeBytes: size('rotate-size', text('rotate-size')),
+    retainDays: integer('retain-days', text('retain-days'), { min: 0, max: 36_500 }),
+    compress: choice('compress', text('compress'), ['gzip', 'none'] as const),
+    archiveMaxOpen: integer('archive-max-open', text('archive-max-open'), { min: 1, max: 65_536 }),
+    archiveFsync: choice('archive-fsync', text('archive-fsync'),
+      ['interval', 'never', 'always'] as const),
+    archiveMode: fileMode('archive-mode', text('archive-mode')),
   };
   checkArchivePath(config);
   return config;
@@ -233,6 +250,26 @@ function integer(name: string, text: string, range: { min: number; max: number }
   if (Number.isSafeInteger(value) && value >= range.min && value <= range.max) return value;
   throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: expected a whole number ` +
     `from ${range.min} to ${range.max}`);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024,
+  m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `100MB`, `1GB`, `512k` or plain bytes; the units are binary (1 KB = 1024 bytes). */
+function size(name: string, text: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match === null ? undefined : SIZE_UNITS[match[2].toLowerCase()];
+  if (match !== null && unit !== undefined && Number(match[1]) > 0) {
+    return Number(match[1]) * unit;
+  }
+  throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: expected a size such as ` +
+    '512KB, 100MB or 1GB');
+}
+
+function fileMode(name: string, text: string): number {
+  if (/^0?[0-7]{3}$/.test(text)) return Number.parseInt(text, 8);
+  throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: expected an octal mode ` +
+    'such as 0640');
 }
 
 function nonEmpty(name: string, text: string): string {

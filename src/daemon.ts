@@ -119,7 +119,8 @@ export class Daemon {
       const health = runner.sink.health();
       const since = health.since ?? now;
       if (!health.ok && now - since >= READY_GRACE_MS) {
-        reasons.push(`${health.reason ?? runner.sink.name} for ${Math.round((now - since) / 1000)} s`);
+        const seconds = Math.round((now - since) / 1000);
+        reasons.push(`${health.reason ?? runner.sink.name} for ${seconds} s`);
       }
     }
     if (this.#stopping !== null) reasons.push('stopping');

@@ -74,7 +74,8 @@ export class TcpFramer {
 
     if (this.#state === 'prefix') this.#appendPart(Buffer.from(this.#prefix, 'latin1'));
     if (this.#state === 'prefix' || this.#state === 'line') {
-      if (this.#partsLength > 0) frames.push({ bytes: this.#takeParts(), truncated: false });
+      const line = withoutCr(this.#takeParts());
+      if (line.length > 0) frames.push({ bytes: line, truncated: false });
     } else if (this.#state === 'octets') {
       partialBytes = this.#partsLength;
     }
@@ -133,13 +134,13 @@ export class TcpFramer {
 
   #readOctets(chunk: Buffer, index: number, frames: Frame[]): number {
     const available = Math.min(this.#remaining, chunk.length - index);
-    const room = this.#maxFrameSize - this.#partsLength;
-    if (room > 0) this.#appendPart(chunk.subarray(index, index + Math.min(available, room)));
+    const kept = Math.max(0, Math.min(available, this.#maxFrameSize - this.#partsLength));
+    this.#appendPart(chunk.subarray(index, index + kept));
     this.#remaining -= available;
     const next = index + available;
 
     if (this.#remaining === 0) {
-      this.#emitOctetFrame(frames, false);
+      this.#emitOctetFrame(frames, kept < available);
     } else if (this.#partsLength >= this.#maxFrameSize) {
       this.#emitOctetFrame(frames, true);
       this.#state = 'octets-skip';
@@ -152,6 +153,7 @@ export class TcpFramer {
     const frame = truncated ? bytes : stripTerminator(bytes);
     if (frame.length === 0) this.emptyFrames += 1;
     else frames.push({ bytes: frame, truncated });
+    this.#afterNul = false;
     if (this.#state === 'octets') this.#state = 'start';
   }
 
@@ -181,8 +183,7 @@ export class TcpFramer {
   }
 
   #emitLine(frames: Frame[], endsWithNul: boolean): void {
-    let bytes = this.#takeParts();
-    if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
+    const bytes = withoutCr(this.#takeParts());
 
     // `msg NUL LF`: the LF after a NUL trailer closes nothing, it is not an empty line.
     const echoOfNul = this.#afterNul && !endsWithNul && bytes.length === 0;
@@ -237,6 +238,10 @@ export class TcpFramer {
     this.#partsLength = 0;
     this.#afterNul = false;
   }
+}
+
+function withoutCr(line: Buffer): Buffer {
+  return line.length > 0 && line[line.length - 1] === CR ? line.subarray(0, -1) : line;
 }
 
 /**

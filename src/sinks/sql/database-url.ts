@@ -50,7 +50,10 @@ export function parseDatabaseUrl(text: string): DatabaseTarget {
   };
 }
 
-/** The URL with any password replaced by `***`, for logs and `check-config`. */
+/**
+ * The URL with any password replaced by `***`, for logs and `check-config`. The password runs
+ * to the last `@`: a raw `@` or `/` in it must not leave the rest of it on show.
+ */
 export function maskDatabaseUrl(text: string): string {
-  return text.replace(/^([a-z]+:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
+  return text.replace(/^([a-z]+:\/\/[^:@/]*):.*@/i, '$1:***@');
 }

@@ -12,6 +12,7 @@ export type SqlErrorClass = 'connection' | 'data';
 
 const MYSQL_DATA_ERRNOS = new Set([
   1048, // ER_BAD_NULL_ERROR
+  1062, // ER_DUP_ENTRY (like PostgreSQL's 23505: the row, not the link, is the problem)
   1264, // ER_WARN_DATA_OUT_OF_RANGE
   1265, // WARN_DATA_TRUNCATED
   1292, // ER_TRUNCATED_WRONG_VALUE (bad date)

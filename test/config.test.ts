@@ -1,0 +1,319 @@
+import { hostname } from 'node:os';
+import t from 'tap';
+import { ConfigError, resolveConfig, type ResolvedConfig } from '../src/config.js';
+import { systemTimeZone } from '../src/zone-clock.js';
+
+interface Sources {
+  flags?: Record<string, unknown>;
+  env?: Record<string, string>;
+  /** Config files by path. */
+  files?: Record<string, string>;
+}
+
+function resolve(sources: Sources = {}): ResolvedConfig {
+  const files = sources.files ?? {};
+  return resolveConfig({
+    flags: sources.flags ?? {},
+    env: sources.env ?? {},
+    readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+      return text;
+    },
+  });
+}
+
+/** The ConfigError a set of sources is refused with, as code and message. */
+function refusal(sources: Sources): { code: string; message: string } | null {
+  try {
+    resolve(sources);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { code: error.code, message: error.message };
+  }
+  return null;
+}
+
+function refused(message: string): { code: string; message: string } {
+  return { code: 'LH_INVALID_CONFIG', message };
+}
+
+const ANY_V4_514 = { host: '0.0.0.0', port: 514, family: 4, text: '0.0.0.0:514' };
+
+t.test('no flags, environment or file gives the documented defaults', async (t) => {
+  t.strictSame(resolve().config, {
+    udp: [ANY_V4_514],
+    tcp: [ANY_V4_514],
+    http: { host: '127.0.0.1', port: 9514, family: 4, text: '127.0.0.1:9514' },
+    db: {
+      url: 'sqlite:./data/logs.sqlite',
+      target: { engine: 'sqlite', filename: './data/logs.sqlite' },
+    },
+    dbPassword: null,
+    migrate: 'auto',
+    archive: './data/archive',
+    archivePath: '{host}/{date}.log',
+    archiveFormat: 'line',
+    spool: './data/spool',
+    maxMessageSize: 65536,
+    queueSize: 100000,
+    shutdownTimeoutMs: 10000,
+    timezone: systemTimeZone(),
+    hostFrom: 'header',
+    instance: hostname(),
+    logLevel: 'info',
+    batchSize: 1000,
+    flushIntervalMs: 200,
+  });
+});
+
+t.test('the effective config lists every built option', async (t) => {
+  t.strictSame(resolve().effective, {
+    udp: ['0.0.0.0:514'],
+    tcp: ['0.0.0.0:514'],
+    http: '127.0.0.1:9514',
+    db: 'sqlite:./data/logs.sqlite',
+    migrate: 'auto',
+    archive: './data/archive',
+    'archive-path': '{host}/{date}.log',
+    'archive-format': 'line',
+    spool: './data/spool',
+    'max-message-size': '65536',
+    'queue-size': '100000',
+    timezone: systemTimeZone(),
+    'host-from': 'header',
+    'shutdown-timeout': '10',
+    instance: hostname(),
+    'log-level': 'info',
+  });
+});
+
+t.test('the config is frozen', async (t) => {
+  t.equal(Object.isFrozen(resolve().config), true);
+});
+
+t.test('a flag wins over the environment, the file and the default', async (t) => {
+  const files = { '/etc/logharbor.json': '{"queue-size": "10"}' };
+  const env = { LOGHARBOR_QUEUE_SIZE: '20', LOGHARBOR_CONFIG: '/etc/logharbor.json' };
+  t.equal(resolve({ flags: { 'queue-size': '30' }, env, files }).config.queueSize, 30);
+});
+
+t.test('the environment wins over the file and the default', async (t) => {
+  const files = { '/etc/logharbor.json': '{"queue-size": "10"}' };
+  const env = { LOGHARBOR_QUEUE_SIZE: '20', LOGHARBOR_CONFIG: '/etc/logharbor.json' };
+  t.equal(resolve({ env, files }).config.queueSize, 20);
+});
+
+t.test('the file wins over the default', async (t) => {
+  const files = { '/etc/logharbor.json': '{"queue-size": 10, "timezone": "Asia/Kathmandu"}' };
+  const resolved = resolve({ flags: { config: '/etc/logharbor.json' }, files });
+  t.equal(resolved.config.queueSize, 10);
+  t.equal(resolved.config.timezone, 'Asia/Kathmandu');
+  t.equal(resolved.effective['queue-size'], '10');
+});
+
+t.test('a --config flag wins over LOGHARBOR_CONFIG', async (t) => {
+  const files = { '/a.json': '{"spool": "/a"}', '/b.json': '{"spool": "/b"}' };
+  const resolved = resolve({ flags: { config: '/a.json' }, env: { LOGHARBOR_CONFIG: '/b.json' },
+    files });
+  t.equal(resolved.config.spool, '/a');
+});
+
+t.test('a flag given as a number is read as text', async (t) => {
+  t.equal(resolve({ flags: { 'queue-size': 5 } }).config.queueSize, 5);
+});
+
+t.test('a repeatable option from the environment is a comma list', async (t) => {
+  const { config, effective } = resolve({ env: { LOGHARBOR_UDP: '0.0.0.0:514, [::]:514' } });
+  t.strictSame(config.udp, [ANY_V4_514,
+    { host: '::', port: 514, family: 6, text: '[::]:514' }]);
+  t.strictSame(effective.udp, ['0.0.0.0:514', '[::]:514']);
+});
+
+t.test('a repeatable option from flags or the file may be a list', async (t) => {
+  const files = { '/c.json': '{"tcp": ["127.0.0.1:1514", "[::1]:1514"]}' };
+  t.strictSame(resolve({ flags: { config: '/c.json' }, files }).config.tcp.map((a) => a.text),
+    ['127.0.0.1:1514', '[::1]:1514']);
+  t.strictSame(resolve({ flags: { udp: ['127.0.0.1:0', '127.0.0.2:0'] } }).config.udp
+    .map((a) => a.text), ['127.0.0.1:0', '127.0.0.2:0']);
+});
+
+t.test('"none" disables udp, tcp, http, db and archive', async (t) => {
+  const { config } = resolve({ env: { LOGHARBOR_UDP: 'none', LOGHARBOR_TCP: 'none',
+    LOGHARBOR_HTTP: 'none', LOGHARBOR_DB: 'none', LOGHARBOR_ARCHIVE: 'none' } });
+  t.strictSame(config.udp, []);
+  t.strictSame(config.tcp, []);
+  t.equal(config.http, null);
+  t.equal(config.db, null);
+  t.equal(config.archive, null);
+});
+
+t.test('"none" beside a listener address is refused', async (t) => {
+  t.strictSame(refusal({ flags: { udp: ['none', '0.0.0.0:514'] } }),
+    refused('Invalid --udp: "none" cannot be combined with addresses'));
+});
+
+t.test('an unknown LOGHARBOR_ variable is refused', async (t) => {
+  t.strictSame(refusal({ env: { LOGHARBOR_FOO: '1' } }),
+    refused('Unknown environment variable LOGHARBOR_FOO: no option --foo exists ' +
+      '(see logharbor --help; test settings use the LH_TEST_ prefix)'));
+});
+
+t.test('variables outside the LOGHARBOR_ prefix are ignored', async (t) => {
+  t.equal(refusal({ env: { LH_TEST_PORT: '1', PATH: '/usr/bin', LOGHARBOR: 'x' } }), null);
+});
+
+t.test('LOGHARBOR_DB_PASSWORD is accepted and masked in the effective config', async (t) => {
+  const { config, effective } = resolve({ env: { LOGHARBOR_DB_PASSWORD: 'hunter2' } });
+  t.equal(config.dbPassword, 'hunter2');
+  t.equal(effective['db-password'], '***');
+  t.equal(JSON.stringify(effective).includes('hunter2'), false);
+});
+
+t.test('a password in the db URL is masked in the effective config', async (t) => {
+  const { config, effective } = resolve({
+    flags: { db: 'mysql://logger:s3cret@db.internal:3307/syslog' },
+  });
+  t.equal(effective.db, 'mysql://logger:***@db.internal:3307/syslog');
+  t.strictSame(config.db?.target, { engine: 'mysql', host: 'db.internal', port: 3307,
+    user: 'logger', password: 's3cret', database: 'syslog' });
+});
+
+t.test('a db URL password holding "@" is masked whole', async (t) => {
+  const { config, effective } = resolve({
+    flags: { db: 'mysql://root:p@ss@127.0.0.1:3306/logs' },
+  });
+  t.equal(config.db?.target.engine === 'mysql' && config.db.target.password, 'p@ss');
+  t.equal(effective.db, 'mysql://root:***@127.0.0.1:3306/logs');
+});
+
+t.test('a db URL refused for its password does not print the password', async (t) => {
+  t.strictSame(refusal({ flags: { db: 'mysql://root:a/b@127.0.0.1:3306/logs' } }),
+    refused('Invalid --db "mysql://root:***@127.0.0.1:3306/logs": expected sqlite:PATH or ' +
+      'mysql://USER@HOST:PORT/DATABASE'));
+});
+
+t.test('an unknown config-file key is refused', async (t) => {
+  t.strictSame(refusal({ flags: { config: '/c.json' }, files: { '/c.json': '{"port": 514}' } }),
+    refused('Unknown key "port" in config file /c.json: keys are the long option names, ' +
+      'e.g. "udp", "archive-path"'));
+});
+
+t.test('a config file that is not a JSON object is refused', async (t) => {
+  t.strictSame(refusal({ flags: { config: '/c.json' }, files: { '/c.json': '["udp"]' } }),
+    refused('Config file /c.json must hold a JSON object of option names'));
+  t.strictSame(refusal({ flags: { config: '/c.json' }, files: { '/c.json': '{"udp": true}' } }),
+    refused('Invalid "udp" in /c.json: expected text or a number, got true'));
+});
+
+t.test('a config file that cannot be read is refused with the reason', async (t) => {
+  t.strictSame(refusal({ flags: { config: '/missing.json' } }),
+    refused("Cannot read config file /missing.json: ENOENT: no such file, open '/missing.json'"));
+});
+
+t.test('a later-issue option given as a flag is refused with its issue', async (t) => {
+  t.strictSame(refusal({ flags: { tls: ['0.0.0.0:6514'] } }),
+    refused('Option --tls is not available yet (it comes with issue #8); remove it to start'));
+});
+
+t.test('a later-issue option from the environment is refused with its issue', async (t) => {
+  t.strictSame(refusal({ env: { LOGHARBOR_ROTATE_SIZE: '100MB' } }),
+    refused('Option --rotate-size is not available yet (it comes with issue #5); ' +
+      'remove it to start'));
+});
+
+t.test('a later-issue option from the file is refused with its issue', async (t) => {
+  t.strictSame(refusal({ flags: { config: '/c.json' },
+    files: { '/c.json': '{"batch-size": 500}' } }),
+  refused('Option --batch-size is not available yet (it comes with issue #4); ' +
+    'remove it to start'));
+});
+
+t.test('queue-size "abc" is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'queue-size': 'abc' } }),
+    refused('Invalid --queue-size "abc": expected a whole number from 1 to 10000000'));
+});
+
+t.test('queue-size 0 is refused', async (t) => {
+  t.strictSame(refusal({ env: { LOGHARBOR_QUEUE_SIZE: '0' } }),
+    refused('Invalid --queue-size "0": expected a whole number from 1 to 10000000'));
+});
+
+t.test('max-message-size above 4 MiB is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'max-message-size': '4194305' } }),
+    refused('Invalid --max-message-size "4194305": expected a whole number from 480 ' +
+      'to 4194304'));
+  t.equal(resolve({ flags: { 'max-message-size': '4194304' } }).config.maxMessageSize, 4194304);
+});
+
+t.test('a listen address without a host is refused', async (t) => {
+  t.strictSame(refusal({ flags: { udp: ['514'] } }),
+    refused('Invalid --udp "514": expected HOST:PORT, e.g. 0.0.0.0:514 or [::]:514'));
+});
+
+t.test('a listen address with a host name is refused', async (t) => {
+  t.strictSame(refusal({ flags: { tcp: ['localhost:514'] } }),
+    refused('Invalid --tcp "localhost:514": the host must be an IPv4 address or an IPv6 ' +
+      'address in brackets, e.g. 0.0.0.0:514 or [::]:514'));
+});
+
+t.test('a listen address without a port is refused', async (t) => {
+  t.strictSame(refusal({ flags: { udp: ['[::1]'] } }),
+    refused('Invalid --udp "[::1]": expected HOST:PORT, e.g. 0.0.0.0:514 or [::]:514'));
+});
+
+t.test('a listen port above 65535 is refused', async (t) => {
+  t.strictSame(refusal({ flags: { udp: ['1.2.3.4:70000'] } }),
+    refused('Invalid --udp "1.2.3.4:70000": the port must be 0-65535'));
+});
+
+t.test('an unknown time zone is refused', async (t) => {
+  t.strictSame(refusal({ flags: { timezone: 'Mars/Olympus_Mons' } }),
+    refused('Invalid --timezone "Mars/Olympus_Mons": not an IANA time zone ' +
+      '(e.g. Europe/Paris, UTC)'));
+});
+
+t.test('an unknown database kind is refused', async (t) => {
+  t.strictSame(refusal({ flags: { db: 'oracle://db/logs' } }),
+    refused('Invalid --db "oracle://db/logs": unknown database kind oracle; use sqlite:PATH ' +
+      'or mysql://USER@HOST:PORT/DATABASE'));
+});
+
+t.test('a MySQL URL without a database is refused with the password masked', async (t) => {
+  t.strictSame(refusal({ flags: { db: 'mysql://root:secret@127.0.0.1:3306' } }),
+    refused('Invalid --db "mysql://root:***@127.0.0.1:3306": a MySQL URL needs a host and ' +
+      'a database, e.g. mysql://root@127.0.0.1:3306/logs'));
+});
+
+t.test('an archive path outside the archive root is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'archive-path': '/var/log/{host}.log' } }),
+    refused('Invalid --archive-path "/var/log/{host}.log": must be a relative path such as ' +
+      '{host}/{date}.log'));
+  t.strictSame(refusal({ flags: { 'archive-path': '{host}/../{date}.log' } }),
+    refused('Invalid --archive-path "{host}/../{date}.log": may not contain ".." or ' +
+      'unmatched braces'));
+});
+
+t.test('an archive path with an unknown token is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'archive-path': '{hostname}.log' } }),
+    refused('Invalid --archive-path "{hostname}.log": unknown token {hostname}; tokens are ' +
+      '{host} {source_ip} {program} {facility} {severity} {date} {year} {month} {day} ' +
+      '{hour} {instance}'));
+});
+
+t.test('a choice option refuses values outside its list', async (t) => {
+  t.strictSame(refusal({ flags: { migrate: 'sometimes' } }),
+    refused('Invalid --migrate "sometimes": expected one of auto, never'));
+  t.strictSame(refusal({ flags: { 'host-from': 'dns' } }),
+    refused('Invalid --host-from "dns": expected one of header, source'));
+});
+
+t.test('a single-value option given twice is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'queue-size': ['1', '2'] } }),
+    refused('Option --queue-size was given 2 times; it takes one value'));
+});
+
+t.test('an empty instance name is refused', async (t) => {
+  t.strictSame(refusal({ flags: { instance: ' ' } }),
+    refused('Invalid --instance: it may not be empty'));
+});
