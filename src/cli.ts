@@ -4,7 +4,7 @@
  * Exit codes: 0 clean stop, 1 runtime failure, 2 invalid configuration or arguments, always
  * with one line on stderr saying what is wrong and how to fix it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
   const command = ((flags._ as string[])[0] ?? 'run') as Command;
 
   const resolved = resolveConfig({ flags, env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8') });
+    readFile: (path) => readFileSync(path, 'utf8'), fileMode: (path) => statSync(path).mode });
   switch (command) {
     case 'check-config':
       process.stdout.write(`${JSON.stringify(resolved.effective, null, 2)}\n`);

@@ -57,6 +57,8 @@ export interface ConfigSources {
   flags: Record<string, unknown>;
   env: NodeJS.ProcessEnv;
   readFile: (path: string) => string;
+  /** The permission bits of a file (for `--db-password-file`). */
+  fileMode?: (path: string) => number;
 }
 
 export interface ResolvedConfig {
@@ -87,7 +89,8 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     if (value !== undefined) raw.set(option.name, value);
   }
 
-  const config = Object.freeze(buildConfig(raw, sources.env[PASSWORD_VARIABLE] ?? null));
+  const password = databasePassword(raw, sources);
+  const config = Object.freeze(buildConfig(raw, password));
   return { config, effective: effectiveValues(raw, config) };
 }
 
@@ -131,6 +134,35 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null): Confi
   };
   checkArchivePath(config);
   return config;
+}
+
+/**
+ * The database password, given one way only: in the `--db` URL, in `--db-password-file` (which
+ * others may not read) or in LOGHARBOR_DB_PASSWORD.
+ */
+function databasePassword(raw: Map<string, RawValue>, sources: ConfigSources): string | null {
+  const file = raw.get('db-password-file');
+  const fromEnv = sources.env[PASSWORD_VARIABLE];
+  const db = raw.get('db');
+  const inUrl = typeof db === 'string' && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(db);
+  const ways = [typeof file === 'string', fromEnv !== undefined, inUrl].filter(Boolean).length;
+  if (ways > 1) {
+    throw new ConfigError('The database password is given more than once (URL, ' +
+      '--db-password-file, LOGHARBOR_DB_PASSWORD): give it one way');
+  }
+  if (typeof file !== 'string') return fromEnv ?? null;
+
+  const mode = sources.fileMode?.(file);
+  if (mode !== undefined && (mode & 0o007) !== 0) {
+    throw new ConfigError(`Invalid --db-password-file ${file}: others may read it ` +
+      `(mode ${(mode & 0o777).toString(8)}); run chmod 600 ${file}`);
+  }
+  try {
+    return sources.readFile(file).replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ConfigError(`Cannot read --db-password-file ${file}: ` +
+      `${(error as Error).message}`);
+  }
 }
 
 function readFlags(flags: Record<string, unknown>): Map<string, RawValue> {

@@ -10,14 +10,17 @@ import { RateLimitedLog, type Logger } from './log.js';
 import { ParserChain } from './parsers/chain.js';
 import { Intake } from './pipeline/intake.js';
 import { Pipeline } from './pipeline/pipeline.js';
-import type { RejectedRecord, Sink } from './pipeline/sink.js';
+import type { Sink } from './pipeline/sink.js';
 import { SinkRunner } from './pipeline/sink-runner.js';
+import type { Stage } from './pipeline/stage.js';
 import { TcpReceiver } from './receiver/tcp.js';
 import { UdpReceiver } from './receiver/udp.js';
 import { ArchiveSink } from './sinks/archive/archive-sink.js';
 import { PathTemplate } from './sinks/archive/path-template.js';
 import { RowMapper } from './sinks/row.js';
 import { DeadLetterFile } from './sinks/sql/dead-letter-file.js';
+import { Spool } from './sinks/sql/spool.js';
+import { SqlRunner } from './sinks/sql/sql-runner.js';
 import { SqlSink } from './sinks/sql/sql-sink.js';
 import { Stats } from './stats.js';
 import { ZoneClock } from './zone-clock.js';
@@ -26,7 +29,9 @@ import { ZoneClock } from './zone-clock.js';
 const READY_GRACE_MS = 60_000;
 /** The archive writes whatever has arrived each turn of the event loop. */
 const ARCHIVE_BATCH_SIZE = 10_000;
-const SQL_BACKOFF = { initialMs: 250, maxMs: 30_000 };
+const BACKOFF = { initialMs: 250, maxMs: 30_000 };
+/** A stop writes memory to a reachable database for at least this long before spooling it. */
+const MIN_DRAIN_MS = 5000;
 
 export interface DaemonPorts {
   udp: number[];
@@ -39,12 +44,12 @@ export class Daemon {
   readonly #config: Config;
   readonly #log: Logger;
   readonly #warnings: RateLimitedLog;
-  readonly #runners: SinkRunner[] = [];
+  readonly #stages: Stage[] = [];
   readonly #udp: UdpReceiver[];
   readonly #tcp: TcpReceiver[];
   readonly #http: HttpServer | null;
   readonly #pipeline: Pipeline;
-  readonly #sqlSink: SqlSink | null;
+  #sqlRunner: SqlRunner | null = null;
   #started = false;
   #stopping: Promise<void> | null = null;
 
@@ -52,15 +57,13 @@ export class Daemon {
     this.#config = config;
     this.#log = log;
     this.#warnings = new RateLimitedLog(log);
+    this.#pipeline = new Pipeline(this.#stages);
 
     const clock = new ZoneClock(config.timezone);
     const mapper = new RowMapper({ clock, hostFrom: config.hostFrom });
-    this.#sqlSink = config.db === null ? null : new SqlSink({ target: config.db.target,
-      password: config.dbPassword, migrate: config.migrate, mapper, stats: this.stats, log });
     if (config.archive !== null) this.#addArchive(config.archive, clock, mapper);
-    if (this.#sqlSink !== null) this.#addSql(this.#sqlSink, mapper);
+    if (config.db !== null) this.#addSql(mapper);
 
-    this.#pipeline = new Pipeline({ runners: this.#runners, queueSize: config.queueSize });
     const intake = new Intake({ parser: new ParserChain({ clock }), pipeline: this.#pipeline,
       stats: this.stats });
     const receiverOptions = { intake, maxMessageSize: config.maxMessageSize, log,
@@ -81,21 +84,21 @@ export class Daemon {
     try {
       for (const receiver of [...this.#udp, ...this.#tcp]) await receiver.bind();
       await this.#http?.bind();
-      await Promise.all(this.#runners.map((runner) => runner.start()));
+      await Promise.all(this.#stages.map((stage) => stage.start()));
     } catch (error) {
       await this.#closeListeners();
       await this.#http?.close();
-      for (const runner of this.#runners) runner.destroy();
-      await Promise.all(this.#runners.map((runner) => runner.sink.close()));
+      for (const stage of this.#stages) stage.destroy();
+      await Promise.all(this.#stages.map((stage) => stage.close()));
       throw error;
     }
     for (const receiver of this.#tcp) receiver.startReading();
     this.#started = true;
     this.#log.info({ instance: this.#config.instance, timezone: this.#config.timezone,
-      sinks: this.#runners.map((runner) => runner.sink.name) }, 'started');
+      sinks: this.#stages.map((stage) => stage.name) }, 'started');
   }
 
-  /** Graceful stop; resolves when every queued record has reached every sink. */
+  /** Graceful stop; resolves when every queued record has reached every sink or the spool. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
@@ -104,10 +107,7 @@ export class Daemon {
   /** Abandons retries (a second signal): returns how many records each sink did not get. */
   abort(): Record<string, number> {
     const unsaved: Record<string, number> = {};
-    for (const runner of this.#runners) {
-      unsaved[runner.sink.name] = runner.depth;
-      runner.destroy();
-    }
+    for (const stage of this.#stages) unsaved[stage.name] = stage.destroy();
     return unsaved;
   }
 
@@ -115,12 +115,12 @@ export class Daemon {
     const reasons: string[] = [];
     if (!this.#started) reasons.push('starting');
     const now = Date.now();
-    for (const runner of this.#runners) {
-      const health = runner.sink.health();
+    for (const stage of this.#stages) {
+      const health = stage.health();
       const since = health.since ?? now;
       if (!health.ok && now - since >= READY_GRACE_MS) {
         const seconds = Math.round((now - since) / 1000);
-        reasons.push(`${health.reason ?? runner.sink.name} for ${seconds} s`);
+        reasons.push(`${health.reason ?? stage.name} for ${seconds} s`);
       }
     }
     if (this.#stopping !== null) reasons.push('stopping');
@@ -134,8 +134,8 @@ export class Daemon {
     await Promise.all(this.#tcp.map((receiver) =>
       receiver.closeConnections(this.#config.shutdownTimeoutMs)));
 
-    await Promise.all(this.#runners.map((runner) => runner.drain()));
-    await Promise.all(this.#runners.map((runner) => runner.sink.close()));
+    await Promise.all(this.#stages.map((stage) => stage.drain()));
+    await Promise.all(this.#stages.map((stage) => stage.close()));
     await this.#http?.close();
     this.#log.info(this.stats.snapshot(), 'stopped');
   }
@@ -154,31 +154,39 @@ export class Daemon {
     this.#addRunner(sink, { batchSize: ARCHIVE_BATCH_SIZE, flushIntervalMs: 0 });
   }
 
-  #addSql(sink: SqlSink, mapper: RowMapper): void {
-    const deadLetters = new DeadLetterFile(this.#config.spool, mapper);
-    this.#addRunner(sink, {
-      batchSize: this.#config.batchSize,
-      flushIntervalMs: this.#config.flushIntervalMs,
-      onDelivered: (written, rejected) => {
-        this.stats.storedSql += written;
-        this.#deadLetter(deadLetters, rejected);
-      },
+  #addSql(mapper: RowMapper): void {
+    const config = this.#config;
+    const target = config.db?.target;
+    if (target === undefined) return;
+    const sink = new SqlSink({ target, password: config.dbPassword, migrate: config.migrate,
+      instance: config.instance, log: this.#log });
+    this.#sqlRunner = new SqlRunner({
+      sink,
+      spool: new Spool({ directory: config.spool, maxBytes: config.spoolMaxBytes }),
+      mapper,
+      deadLetters: new DeadLetterFile(config.spool),
+      stats: this.stats,
+      log: this.#log,
+      warnings: this.#warnings,
+      batchSize: config.batchSize,
+      flushIntervalMs: config.flushIntervalMs,
+      queueSize: config.queueSize,
+      backoff: BACKOFF,
+      drainTimeoutMs: Math.max(MIN_DRAIN_MS, config.shutdownTimeoutMs),
+      onProgress: () => this.#pipeline.delivered(),
     });
+    this.#stages.push(this.#sqlRunner);
   }
 
-  #addRunner(sink: Sink, options: { batchSize: number; flushIntervalMs: number;
-    onDelivered?: (written: number, rejected: RejectedRecord[]) => void }): void {
-    this.#runners.push(new SinkRunner(sink, {
+  #addRunner(sink: Sink, options: { batchSize: number; flushIntervalMs: number }): void {
+    this.#stages.push(new SinkRunner(sink, {
       batchSize: options.batchSize,
       flushIntervalMs: options.flushIntervalMs,
-      backoff: SQL_BACKOFF,
+      queueSize: this.#config.queueSize,
+      backoff: BACKOFF,
       log: this.#log,
-      onDelivered: (written, rejected) => {
-        options.onDelivered?.(written, rejected);
-        this.#pipeline.delivered();
-      },
+      onDelivered: () => this.#pipeline.delivered(),
       onRetry: (error, attempt) => {
-        if (sink.name === 'sql') this.stats.sqlRetries += 1;
         this.#warnings.warn(`${sink.name}-retry`, { sink: sink.name, attempt,
           code: (error as { code?: unknown }).code, err_message: error.message },
         'sink write failed, retrying');
@@ -186,20 +194,10 @@ export class Daemon {
     }));
   }
 
-  #deadLetter(file: DeadLetterFile, rejected: RejectedRecord[]): void {
-    if (rejected.length === 0) return;
-    file.append(rejected);
-    this.stats.deadLetters += rejected.length;
-    this.#log.warn({ rows: rejected.length, path: file.path,
-      code: (rejected[0].error as { code?: unknown }).code }, 'rows refused by the database');
-  }
-
   #gauges(): Record<string, number> {
     return {
       queue_depth: this.#pipeline.depth,
-      spool_bytes: 0,
-      spool_records: 0,
-      sql_connected: this.#sqlSink?.connected === true ? 1 : 0,
+      ...(this.#sqlRunner?.gauges() ?? { spool_bytes: 0, spool_records: 0, sql_connected: 0 }),
       tcp_connections: this.#tcp.reduce((sum, receiver) => sum + receiver.connectionCount, 0),
       dropped_udp_buffer: this.#udp.reduce((sum, receiver) => sum + receiver.kernelDrops(), 0),
     };

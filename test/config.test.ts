@@ -62,8 +62,16 @@ t.test('no flags, environment or file gives the documented defaults', async (t) 
     hostFrom: 'header',
     instance: hostname(),
     logLevel: 'info',
+    dbPasswordFile: null,
     batchSize: 1000,
     flushIntervalMs: 200,
+    spoolMaxBytes: 1024 ** 3,
+    rotateSizeBytes: 100 * 1024 ** 2,
+    retainDays: 30,
+    compress: 'gzip',
+    archiveMaxOpen: 256,
+    archiveFsync: 'interval',
+    archiveMode: 0o640,
   });
 });
 
@@ -85,6 +93,10 @@ t.test('the effective config lists every built option', async (t) => {
     'shutdown-timeout': '10',
     instance: hostname(),
     'log-level': 'info',
+    'db-password-file': null,
+    'batch-size': '1000',
+    'flush-interval': '200',
+    'spool-max': '1GB',
   });
 });
 
@@ -189,8 +201,8 @@ t.test('a db URL password holding "@" is masked whole', async (t) => {
 
 t.test('a db URL refused for its password does not print the password', async (t) => {
   t.strictSame(refusal({ flags: { db: 'mysql://root:a/b@127.0.0.1:3306/logs' } }),
-    refused('Invalid --db "mysql://root:***@127.0.0.1:3306/logs": expected sqlite:PATH or ' +
-      'mysql://USER@HOST:PORT/DATABASE'));
+    refused('Invalid --db "mysql://root:***@127.0.0.1:3306/logs": not a URL; use sqlite:PATH, ' +
+      'mysql://USER@HOST:PORT/DATABASE or postgres://USER@HOST:PORT/DATABASE'));
 });
 
 t.test('an unknown config-file key is refused', async (t) => {
@@ -217,15 +229,15 @@ t.test('a later-issue option given as a flag is refused with its issue', async (
 });
 
 t.test('a later-issue option from the environment is refused with its issue', async (t) => {
-  t.strictSame(refusal({ env: { LOGHARBOR_ROTATE_SIZE: '100MB' } }),
-    refused('Option --rotate-size is not available yet (it comes with issue #5); ' +
+  t.strictSame(refusal({ env: { LOGHARBOR_READY_GRACE: '30' } }),
+    refused('Option --ready-grace is not available yet (it comes with issue #9); ' +
       'remove it to start'));
 });
 
 t.test('a later-issue option from the file is refused with its issue', async (t) => {
   t.strictSame(refusal({ flags: { config: '/c.json' },
-    files: { '/c.json': '{"batch-size": 500}' } }),
-  refused('Option --batch-size is not available yet (it comes with issue #4); ' +
+    files: { '/c.json': '{"allow": ["10.0.0.0/8"]}' } }),
+  refused('Option --allow is not available yet (it comes with issue #8); ' +
     'remove it to start'));
 });
 
@@ -275,14 +287,15 @@ t.test('an unknown time zone is refused', async (t) => {
 
 t.test('an unknown database kind is refused', async (t) => {
   t.strictSame(refusal({ flags: { db: 'oracle://db/logs' } }),
-    refused('Invalid --db "oracle://db/logs": unknown database kind oracle; use sqlite:PATH ' +
-      'or mysql://USER@HOST:PORT/DATABASE'));
+    refused('Invalid --db "oracle://db/logs": unknown database kind oracle; use sqlite:PATH, ' +
+      'mysql://USER@HOST:PORT/DATABASE or postgres://USER@HOST:PORT/DATABASE'));
 });
 
 t.test('a MySQL URL without a database is refused with the password masked', async (t) => {
   t.strictSame(refusal({ flags: { db: 'mysql://root:secret@127.0.0.1:3306' } }),
-    refused('Invalid --db "mysql://root:***@127.0.0.1:3306": a MySQL URL needs a host and ' +
-      'a database, e.g. mysql://root@127.0.0.1:3306/logs'));
+    refused('Invalid --db "mysql://root:***@127.0.0.1:3306": the URL needs a host and a ' +
+      'database; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or ' +
+      'postgres://USER@HOST:PORT/DATABASE'));
 });
 
 t.test('an archive path outside the archive root is refused', async (t) => {

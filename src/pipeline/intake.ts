@@ -24,12 +24,13 @@ export class Intake {
     this.stats = options.stats;
   }
 
-  /** A datagram's frame: dropped and counted when the queue is full. */
+  /** A datagram's frame: dropped and counted when the pipeline refuses records. */
   datagram(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
-    if (this.pipeline.full) {
+    const refusal = this.pipeline.refusal();
+    if (refusal !== null) {
       this.stats.received += 1;
       this.stats.receivedBy[meta.transport] += 1;
-      this.stats.drop('queue_full');
+      this.stats.drop(refusal);
       return;
     }
     this.pipeline.accept(this.#parse(frame, meta, truncated));

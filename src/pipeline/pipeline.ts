@@ -1,64 +1,57 @@
 /**
- * The bounded hand-off between receivers and sinks. Every record goes to every sink's runner;
- * the depth is that of the slowest one. Policy when full (`--queue-size`): stream readers
- * pause until the depth falls to half, datagrams are dropped and counted `queue_full`.
+ * The bounded hand-off between receivers and sinks. Every record goes to every stage (one per
+ * sink); a stage refuses more when its memory queue (`--queue-size`) or its disk spool
+ * (`--spool-max`) is at its cap. Policy then: stream readers pause until every stage takes
+ * records again, datagrams are dropped and counted under the refusal's reason.
  */
 import type { LogRecord } from '../record.js';
-import type { SinkRunner } from './sink-runner.js';
-
-export interface PipelineOptions {
-  runners: SinkRunner[];
-  queueSize: number;
-}
+import type { Refusal, Stage } from './stage.js';
 
 export class Pipeline {
-  readonly queueSize: number;
-  readonly #runners: SinkRunner[];
+  readonly #stages: Stage[];
   readonly #resumeListeners = new Set<() => void>();
   #paused = false;
 
-  constructor(options: PipelineOptions) {
-    this.#runners = options.runners;
-    this.queueSize = options.queueSize;
+  constructor(stages: Stage[]) {
+    this.#stages = stages;
   }
 
   get depth(): number {
     let depth = 0;
-    for (const runner of this.#runners) depth = Math.max(depth, runner.depth);
+    for (const stage of this.#stages) depth = Math.max(depth, stage.depth);
     return depth;
   }
 
-  get full(): boolean {
-    return this.depth >= this.queueSize;
+  /** Why the pipeline takes no more records now, or null. */
+  refusal(): Refusal | null {
+    for (const stage of this.#stages) {
+      const refusal = stage.refusal('admit');
+      if (refusal !== null) return refusal;
+    }
+    return null;
   }
 
-  /** Queues a record from a reader that can be paused (TCP): never refused. */
+  get full(): boolean {
+    return this.refusal() !== null;
+  }
+
+  /** Queues a record in every stage; readers that can pause check `full` afterwards. */
   accept(record: LogRecord): void {
-    for (const runner of this.#runners) runner.enqueue(record);
+    for (const stage of this.#stages) stage.enqueue(record);
     if (!this.#paused && this.full) this.#paused = true;
   }
 
-  /** Queues a datagram's record unless the queue is full; false means it was not taken. */
-  offer(record: LogRecord): boolean {
-    if (this.full) return false;
-    this.accept(record);
-    return true;
-  }
-
-  /** Registers a reader to call when a full queue has drained to half. */
+  /** Registers a reader to call when a full pipeline takes records again. */
   onResume(listener: () => void): () => void {
     this.#resumeListeners.add(listener);
     return () => this.#resumeListeners.delete(listener);
   }
 
-  /** Runners call this after each delivered batch. */
+  /** Stages call this whenever they made room. */
   delivered(): void {
-    if (!this.#paused || this.depth > this.queueSize / 2) return;
+    if (!this.#paused) return;
+    if (this.#stages.some((stage) => stage.refusal('resume') !== null)) return;
     this.#paused = false;
     for (const listener of [...this.#resumeListeners]) listener();
-  }
-
-  get paused(): boolean {
-    return this.#paused;
   }
 }

@@ -7,11 +7,14 @@
 import type { Logger } from '../log.js';
 import type { LogRecord } from '../record.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
-import type { RejectedRecord, Sink, WriteOutcome } from './sink.js';
+import type { RejectedRecord, Sink, SinkHealth, WriteOutcome } from './sink.js';
+import type { Refusal, Stage } from './stage.js';
 
 export interface SinkRunnerOptions {
   batchSize: number;
   flushIntervalMs: number;
+  /** Records held in memory before the runner refuses more (`--queue-size`). */
+  queueSize: number;
   backoff: BackoffOptions;
   log: Logger;
   /** Called after every delivered batch, e.g. to count rows and resume paused readers. */
@@ -29,7 +32,7 @@ export class FatalSinkError extends Error {
 /** Compacting the queue costs a copy; do it only once this many records have been taken. */
 const COMPACT_AFTER = 4096;
 
-export class SinkRunner {
+export class SinkRunner implements Stage {
   readonly sink: Sink;
   readonly #options: SinkRunnerOptions;
   readonly #now: () => number;
@@ -49,8 +52,25 @@ export class SinkRunner {
     this.#now = options.now ?? Date.now;
   }
 
+  get name(): string {
+    return this.sink.name;
+  }
+
   get depth(): number {
     return this.#queue.length - this.#head;
+  }
+
+  refusal(question: 'admit' | 'resume'): Refusal | null {
+    const limit = question === 'admit' ? this.#options.queueSize : this.#options.queueSize / 2;
+    return this.depth >= limit ? 'queue_full' : null;
+  }
+
+  health(): SinkHealth {
+    return this.sink.health();
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
   }
 
   enqueue(record: LogRecord): void {
@@ -82,11 +102,12 @@ export class SinkRunner {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops retrying at once; records still queued stay unwritten (the caller counts them). */
-  destroy(): void {
+  /** Stops retrying at once; returns how many queued records stay unwritten. */
+  destroy(): number {
     this.#abort.abort();
     this.#clearTimer();
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    return this.depth;
   }
 
   async #keepOpening(): Promise<void> {

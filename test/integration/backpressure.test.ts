@@ -1,24 +1,39 @@
 /**
- * The bounded queue's policy when full: datagrams are dropped and counted `queue_full`, stream
- * readers pause and lose nothing.
+ * What happens when the database cannot take rows: they go to the disk spool, datagrams
+ * beyond a full spool are dropped and counted `spool_full`, stream readers pause and lose
+ * nothing, and a stop spools what memory holds for the next start to replay.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { fetchJson, sendTcp, sendUdp, startCollector, waitFor } from '../helpers/collector.js';
+import {
+  fetchJson, sendTcp, sendUdp, sqliteRows, startCollector, tempDir, removeDir, waitFor,
+} from '../helpers/collector.js';
 
-/** A database that never answers keeps the SQL queue full. */
-const UNREACHABLE_DB = 'mysql://root@127.0.0.1:1/logs';
+/** A database that can never be opened: its directory would sit under a device file. */
+const UNREACHABLE_DB = 'sqlite:/dev/null/logharbor-test-nowhere/logs.sqlite';
 
-t.test('datagrams beyond a full queue are dropped and counted queue_full', async (t) => {
-  const collector = await startCollector({ args: ['--db', UNREACHABLE_DB, '--queue-size', '5'] });
+async function stats(port: number): Promise<Record<string, unknown>> {
+  return (await fetchJson(port, '/stats.json')).body;
+}
+
+t.test('datagrams beyond a full spool are dropped and counted spool_full', async (t) => {
+  const collector = await startCollector({ args: ['--db', UNREACHABLE_DB, '--queue-size', '5',
+    '--spool-max', '2KB'] });
   t.teardown(collector.cleanup);
 
-  await sendUdp(collector.udpPort, Array.from({ length: 20 },
-    (_, index) => `<13>Dec  3 19:20:00 host1 app: datagram ${index}`));
-  await waitFor(async () => (await fetchJson(collector.httpPort, '/stats.json'))
-    .body.received === 20);
-  const stats = (await fetchJson(collector.httpPort, '/stats.json')).body;
-  t.match(stats, { received: 20, dropped_queue_full: 15, stored_archive: 5, stored_sql: 0,
-    queue_depth: 5, sql_connected: 0 });
+  // One datagram at a time, so the archive keeps up and only the spool's cap bites.
+  for (let index = 0; index < 40; index += 1) {
+    await sendUdp(collector.udpPort, [`<13>Dec  3 19:20:00 host1 app: datagram ${index}`]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await waitFor(async () => (await stats(collector.httpPort)).received === 40);
+  const counters = await stats(collector.httpPort);
+  // A row takes about 316 bytes in the spool: 2 KB holds the first five; five more wait in
+  // memory (--queue-size 5) and the other thirty meet a full spool.
+  t.match(counters, { received: 40, stored_sql: 0, sql_connected: 0, queue_depth: 5,
+    spool_records: 5, stored_archive: 10, dropped_spool_full: 30, dropped_queue_full: 0 });
+  t.ok(Number(counters.spool_bytes) <= 2048, 'the spool stays under --spool-max');
 });
 
 t.test('a stream reader pauses on a full queue and resumes without loss', async (t) => {
@@ -28,24 +43,33 @@ t.test('a stream reader pauses on a full queue and resumes without loss', async 
   const lines = Array.from({ length: 20_000 },
     (_, index) => `<13>Dec  3 19:20:00 host1 app: line ${index}\n`).join('');
   await sendTcp(collector.tcpPort, [lines]);
-  await waitFor(async () => (await fetchJson(collector.httpPort, '/stats.json'))
-    .body.stored_sql === 20_000);
-  t.match((await fetchJson(collector.httpPort, '/stats.json')).body,
+  await waitFor(async () => (await stats(collector.httpPort)).stored_sql === 20_000);
+  t.match(await stats(collector.httpPort),
     { received: 20_000, stored_sql: 20_000, stored_archive: 20_000, dropped_queue_full: 0 });
   t.equal(await collector.stop(), 0);
+  t.same(sqliteRows(join(collector.dir, 'logs.sqlite')).map((row) => row.msg),
+    Array.from({ length: 20_000 }, (_, index) => `line ${index}`), 'in order');
 });
 
-t.test('a second SIGTERM forces the stop and reports what was not stored', async (t) => {
-  const collector = await startCollector({ args: ['--db', UNREACHABLE_DB] });
-  t.teardown(collector.cleanup);
+t.test('a stop with the database down spools the rows and the next start replays them',
+  async (t) => {
+    const dir = tempDir();
+    t.teardown(() => removeDir(dir));
+    const spool = join(dir, 'spool');
 
-  await sendUdp(collector.udpPort, ['<13>Dec  3 19:20:00 host1 app: never stored']);
-  await waitFor(async () => (await fetchJson(collector.httpPort, '/stats.json'))
-    .body.stored_archive === 1);
-  collector.process.kill('SIGTERM');
-  await waitFor(() => collector.events.some((event) => event.msg === 'stopping'));
-  collector.process.kill('SIGTERM');
-  t.equal(await collector.exited, 1);
-  t.match(collector.events.find((event) => event.msg.startsWith('stop forced')),
-    { unsaved: { sql: 1, archive: 0 } });
-});
+    const down = await startCollector({ dir, args: ['--db', UNREACHABLE_DB] });
+    t.teardown(down.cleanup);
+    await sendTcp(down.tcpPort, ['<13>Dec  3 19:20:00 host1 app: first\n',
+      '<13>Dec  3 19:20:01 host1 app: second\n']);
+    await waitFor(async () => (await stats(down.httpPort)).stored_archive === 2);
+    t.equal(await down.stop(), 0, 'the stop completes into the spool');
+    t.equal(readdirSync(spool).filter((name) => name.endsWith('.spool')).length, 1);
+
+    const up = await startCollector({ dir });
+    t.teardown(up.cleanup);
+    await waitFor(async () => (await stats(up.httpPort)).stored_sql === 2);
+    t.match(await stats(up.httpPort), { spool_records: 0, spool_bytes: 0, sql_connected: 1 });
+    t.equal(await up.stop(), 0);
+    t.same(sqliteRows(join(dir, 'logs.sqlite')).map((row) => row.msg), ['first', 'second']);
+    t.same(readdirSync(spool).filter((name) => name.endsWith('.spool')), [], 'spool emptied');
+  });

@@ -50,21 +50,44 @@ t.test('check-config prints the effective configuration with secrets masked', as
 
   const result = await runCli(['check-config', '--config', file, '--queue-size', '7000'], {
     LOGHARBOR_UDP: '127.0.0.1:5514,[::1]:5514',
-    LOGHARBOR_DB: 'mysql://logger:s3cret@db.example:3306/syslog',
-    LOGHARBOR_DB_PASSWORD: 'other-secret',
+    LOGHARBOR_DB: 'mysql://logger@db.example:3306/syslog',
+    LOGHARBOR_DB_PASSWORD: 's3cret',
     LOGHARBOR_TIMEZONE: 'Europe/Paris',
   });
   t.equal(result.code, 0, result.stderr);
-  t.notMatch(result.stdout, /s3cret|other-secret/);
+  t.notMatch(result.stdout, /s3cret/);
   t.match(JSON.parse(result.stdout), {
     udp: ['127.0.0.1:5514', '[::1]:5514'],
     tcp: ['0.0.0.0:514'],
-    db: 'mysql://logger:***@db.example:3306/syslog',
+    db: 'mysql://logger@db.example:3306/syslog',
     'db-password': '***',
     'queue-size': '7000',
     'host-from': 'source',
     timezone: 'Europe/Paris',
   });
+});
+
+t.test('a password given both in the URL and in the environment exits 2 unprinted',
+  async (t) => {
+    const result = await runCli(['check-config', '--db', 'mysql://logger:s3cret@db/syslog'],
+      { LOGHARBOR_DB_PASSWORD: 'other-secret' });
+    t.equal(result.code, 2);
+    t.same(lines(result.stderr), ['logharbor: The database password is given more than once ' +
+      '(URL, --db-password-file, LOGHARBOR_DB_PASSWORD): give it one way']);
+    t.notMatch(result.stdout + result.stderr, /s3cret|other-secret/);
+  });
+
+t.test('a password file others may read is refused', async (t) => {
+  const dir = tempDir();
+  t.teardown(() => removeDir(dir));
+  const file = join(dir, 'password');
+  writeFileSync(file, 's3cret\n', { mode: 0o644 });
+
+  const result = await runCli(['check-config', '--db', 'mysql://logger@db/syslog',
+    '--db-password-file', file]);
+  t.equal(result.code, 2);
+  t.same(lines(result.stderr), [`logharbor: Invalid --db-password-file ${file}: others may ` +
+    `read it (mode 644); run chmod 600 ${file}`]);
 });
 
 t.test('a port already in use exits 2 and names the cause', async (t) => {
@@ -123,13 +146,13 @@ t.test('migrate creates the SQLite schema once and --migrate never refuses an em
       '--archive', 'none', '--db', `sqlite:${join(dir, 'never.sqlite')}`, '--migrate', 'never']);
     t.equal(never.code, 2);
     t.match(never.stderr, 'The database schema is missing or out of date (pending ' +
-      'migrations: 20261203000000_create_logs); run `logharbor migrate --db ...` or start ' +
-      'with --migrate auto');
+      'migrations: 20261203000000_create_logs, 20261203000001_create_checkpoint); run ' +
+      '`logharbor migrate --db ...` or start with --migrate auto');
 
     const db = `sqlite:${join(dir, 'logs.sqlite')}`;
     const first = await runCli(['migrate', '--db', db]);
-    t.same([first.code, first.stdout], [0,
-      'Applied migrations: 20261203000000_create_logs\n']);
+    t.same([first.code, first.stdout], [0, 'Applied migrations: ' +
+      '20261203000000_create_logs, 20261203000001_create_checkpoint\n']);
     const second = await runCli(['migrate', '--db', db]);
     t.same([second.code, second.stdout], [0, 'Schema already up to date\n']);
   });

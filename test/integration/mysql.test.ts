@@ -63,8 +63,8 @@ t.test('logharbor migrate creates the MariaDB schema with the contract columns',
     t.teardown(() => database.drop());
 
     const result = await runCli(['migrate', '--db', database.url]);
-    t.same([result.code, result.stdout, result.stderr],
-      [0, 'Applied migrations: 20261203000000_create_logs\n', '']);
+    t.same([result.code, result.stdout, result.stderr], [0, 'Applied migrations: ' +
+      '20261203000000_create_logs, 20261203000001_create_checkpoint\n', '']);
     const columns = await database.query<{ COLUMN_NAME: string; COLUMN_TYPE: string }>(
       'select column_name as COLUMN_NAME, column_type as COLUMN_TYPE from ' +
       'information_schema.columns where table_schema = database() and table_name = ? ' +

@@ -1,16 +1,24 @@
 /**
  * `--db` URLs: `sqlite:PATH`, `mysql://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also
- * `mariadb://`), or `none`. The password may instead come from `LOGHARBOR_DB_PASSWORD`, so it
- * never has to appear in a process listing.
+ * `mariadb://`), `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`), or
+ * `none`. The password may instead come from `--db-password-file` or `LOGHARBOR_DB_PASSWORD`,
+ * so it never has to appear in a process listing.
  */
+export type ServerEngine = 'mysql' | 'postgres';
+
 export type DatabaseTarget =
   | { engine: 'sqlite'; filename: string }
-  | { engine: 'mysql'; host: string; port: number; user: string; password: string | null;
-      database: string };
+  | { engine: ServerEngine; host: string; port: number; user: string;
+      password: string | null; database: string };
 
 export class DatabaseUrlError extends Error {
   readonly code = 'LH_BAD_DB_URL';
 }
+
+const USAGE = 'use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or ' +
+  'postgres://USER@HOST:PORT/DATABASE';
+const DEFAULT_PORTS: Record<ServerEngine, number> = { mysql: 3306, postgres: 5432 };
+const DEFAULT_USERS: Record<ServerEngine, string> = { mysql: 'root', postgres: 'postgres' };
 
 export function parseDatabaseUrl(text: string): DatabaseTarget {
   if (text.startsWith('sqlite:')) {
@@ -25,35 +33,37 @@ export function parseDatabaseUrl(text: string): DatabaseTarget {
   try {
     url = new URL(text);
   } catch {
-    throw new DatabaseUrlError('expected sqlite:PATH or mysql://USER@HOST:PORT/DATABASE');
+    throw new DatabaseUrlError(`not a URL; ${USAGE}`);
   }
-  if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
-    throw new DatabaseUrlError('PostgreSQL is not available yet (it comes with issue #4); ' +
-      'use sqlite:PATH or mysql://USER@HOST:PORT/DATABASE');
-  }
-  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-    throw new DatabaseUrlError(`unknown database kind ${url.protocol.slice(0, -1)}; ` +
-      'use sqlite:PATH or mysql://USER@HOST:PORT/DATABASE');
-  }
+  const engine = engineOf(url.protocol);
   const database = decodeURIComponent(url.pathname.slice(1));
   if (database === '' || url.hostname === '') {
-    throw new DatabaseUrlError('a MySQL URL needs a host and a database, ' +
-      'e.g. mysql://root@127.0.0.1:3306/logs');
+    throw new DatabaseUrlError(`the URL needs a host and a database; ${USAGE}`);
   }
   return {
-    engine: 'mysql',
+    engine,
     host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port === '' ? 3306 : Number(url.port),
-    user: decodeURIComponent(url.username) || 'root',
+    port: url.port === '' ? DEFAULT_PORTS[engine] : Number(url.port),
+    user: decodeURIComponent(url.username) || DEFAULT_USERS[engine],
     password: url.password === '' ? null : decodeURIComponent(url.password),
     database,
   };
 }
 
-/**
- * The URL with any password replaced by `***`, for logs and `check-config`. The password runs
- * to the last `@`: a raw `@` or `/` in it must not leave the rest of it on show.
- */
+function engineOf(protocol: string): ServerEngine {
+  switch (protocol) {
+    case 'mysql:':
+    case 'mariadb:':
+      return 'mysql';
+    case 'postgres:':
+    case 'postgresql:':
+      return 'postgres';
+    default:
+      throw new DatabaseUrlError(`unknown database kind ${protocol.slice(0, -1)}; ${USAGE}`);
+  }
+}
+
+/** The URL with any password replaced by `***`, for logs and `check-config`. */
 export function maskDatabaseUrl(text: string): string {
   return text.replace(/^([a-z]+:\/\/[^:@/]*):.*@/i, '$1:***@');
 }

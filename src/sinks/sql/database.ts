@@ -1,6 +1,7 @@
 /**
  * One knex instance per SQL sink, holding one connection: batches are written in order, one
- * at a time, so a pool would only add reordering. SQLite runs in WAL mode with
+ * at a time, so a pool would only add reordering. MySQL/MariaDB through mysql2, PostgreSQL
+ * through pg, SQLite through better-sqlite3. SQLite runs in WAL mode with
  * `synchronous=NORMAL` (a crash may lose the last transactions, never corrupt the file).
  */
 import { mkdirSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../../log.js';
 import type { DatabaseTarget } from './database-url.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Connection {
   knex: Knex;
@@ -42,20 +45,29 @@ function knexConfig(target: DatabaseTarget, password: string | null): Knex.Confi
       pool: { min: 1, max: 1, afterCreate: prepareSqlite },
     };
   }
+  const common = {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password ?? password ?? undefined,
+    database: target.database,
+  };
+  const pool = { min: 0, max: 1, acquireTimeoutMillis: CONNECT_TIMEOUT_MS };
+  if (target.engine === 'postgres') {
+    return {
+      client: 'pg',
+      connection: { ...common, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        keepAlive: true, application_name: 'logharbor' },
+      pool,
+      acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
+    };
+  }
   return {
     client: 'mysql2',
-    connection: {
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password ?? password ?? undefined,
-      database: target.database,
-      charset: 'utf8mb4',
-      dateStrings: true,
-      connectTimeout: 10_000,
-    },
-    pool: { min: 0, max: 1, acquireTimeoutMillis: 15_000 },
-    acquireConnectionTimeout: 15_000,
+    connection: { ...common, charset: 'utf8mb4', dateStrings: true,
+      connectTimeout: CONNECT_TIMEOUT_MS, enableKeepAlive: true },
+    pool,
+    acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
   };
 }
 

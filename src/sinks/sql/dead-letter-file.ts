@@ -4,27 +4,29 @@
  * complete row, so nothing refused is lost and an operator can replay it after a fix.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { RejectedRecord } from '../../pipeline/sink.js';
-import type { RowMapper } from '../row.js';
+import { dirname, join } from 'node:path';
+import type { LogRow } from '../row.js';
 
 export class DeadLetterFile {
   readonly path: string;
-  readonly #mapper: RowMapper;
 
-  constructor(directory: string, mapper: RowMapper) {
+  constructor(directory: string) {
     this.path = join(directory, 'dead-letter.jsonl');
-    this.#mapper = mapper;
   }
 
-  append(rejected: RejectedRecord[], now: Date = new Date()): void {
-    if (rejected.length === 0) return;
-    const lines = rejected.map(({ record, error }) => JSON.stringify({
-      rejected_at: now.toISOString(),
-      error: { code: (error as { code?: unknown }).code ?? null, message: error.message },
-      row: this.#mapper.toRow(record),
-    }) + '\n');
-    mkdirSync(join(this.path, '..'), { recursive: true, mode: 0o750 });
-    appendFileSync(this.path, lines.join(''), { mode: 0o640 });
+  appendRow(row: LogRow, error: Error, now: Date = new Date()): void {
+    this.#append({ rejected_at: now.toISOString(),
+      error: { code: (error as { code?: unknown }).code ?? null, message: error.message }, row });
+  }
+
+  /** A spool line that could not be read back: kept as text. */
+  appendText(text: string, reason: string, now: Date = new Date()): void {
+    this.#append({ rejected_at: now.toISOString(), error: { code: null, message: reason },
+      text });
+  }
+
+  #append(entry: object): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o750 });
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o640 });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import * as createLogs from '../../../migrations/20261203000000_create_logs.js';
+import * as createCheckpoint from '../../../migrations/20261203000001_create_checkpoint.js';
 
 interface Migration {
   name: string;
@@ -13,6 +14,7 @@ interface Migration {
 
 const MIGRATIONS: Migration[] = [
   { name: '20261203000000_create_logs', module: createLogs },
+  { name: '20261203000001_create_checkpoint', module: createCheckpoint },
 ];
 
 const migrationSource: Knex.MigrationSource<Migration> = {

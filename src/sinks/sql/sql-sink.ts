@@ -1,113 +1,100 @@
 /**
- * The SQL sink: each batch becomes multi-row INSERTs inside one transaction, on one
- * connection. A connection-level failure returns "retry" with the batch untouched; a data
- * error splits the batch until the refused rows are isolated, and the rest is inserted.
- * Rows a split already committed are remembered, so retrying the same batch after a
- * connection loss mid-split does not insert them twice.
+ * The SQL sink: a connection, the schema, and one operation, `commit`: rows as multi-row
+ * INSERTs plus the instance's checkpoint, all in one transaction. It keeps no rows and makes
+ * no retry decisions; SqlRunner does (DESIGN.md §1: sinks only say what happened).
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../../log.js';
 import { FatalSinkError } from '../../pipeline/sink-runner.js';
-import type { RejectedRecord, Sink, SinkHealth, WriteOutcome } from '../../pipeline/sink.js';
-import type { LogRecord } from '../../record.js';
-import type { Stats } from '../../stats.js';
-import { ROW_COLUMNS, type LogRow, type RowMapper } from '../row.js';
+import { ROW_COLUMNS, type LogRow } from '../row.js';
 import { connect, type Connection } from './database.js';
 import type { DatabaseTarget } from './database-url.js';
-import { classifySqlError } from './error-class.js';
 import { migrateLatest, schemaState } from './migrations.js';
 
 export type MigratePolicy = 'auto' | 'never';
+
+/** What the database knows of this instance's progress (table `logharbor_checkpoint`). */
+export interface Checkpoint {
+  batchSeq: number;
+  spoolSegment: string;
+  spoolOffset: number;
+}
 
 export interface SqlSinkOptions {
   target: DatabaseTarget;
   password: string | null;
   migrate: MigratePolicy;
-  mapper: RowMapper;
-  stats: Stats;
+  instance: string;
   log: Logger;
+  /** A commit that has not answered after this long is treated as a lost connection. */
+  commitTimeoutMs?: number;
 }
 
 /** SQLite refuses more than 500 rows in one compound VALUES (MAX_COMPOUND_SELECT). */
 const SQLITE_ROWS_PER_STATEMENT = 500;
-/** PostgreSQL and MySQL: rows are also bounded by statement bytes (max_allowed_packet). */
+/** 17 columns × 2,000 rows stays under PostgreSQL's 65,535 bind parameters. */
 const ROWS_PER_STATEMENT = 2000;
 const DEFAULT_STATEMENT_BYTES = 4 * 1024 * 1024;
 /** Bytes a row adds to a statement beside its message: the other columns and the syntax. */
 const ROW_OVERHEAD_BYTES = 600;
+const DEFAULT_COMMIT_TIMEOUT_MS = 60_000;
 
-interface Pair {
-  record: LogRecord;
-  row: LogRow;
+export class CommitTimeoutError extends Error {
+  readonly code = 'LH_COMMIT_TIMEOUT';
 }
 
-export class SqlSink implements Sink {
+export class SqlSink {
   readonly name = 'sql';
   readonly #options: SqlSinkOptions;
-  readonly #committed = new WeakSet<LogRecord>();
   readonly #statements = new Map<number, string>();
   #connection: Connection | null = null;
   #statementBytes = DEFAULT_STATEMENT_BYTES;
-  #connected = false;
-  #failingSince: number | null = Date.now();
-  #lastError = 'not connected yet';
 
   constructor(options: SqlSinkOptions) {
     this.#options = options;
   }
 
-  get connected(): boolean {
-    return this.#connected;
+  get engine(): DatabaseTarget['engine'] {
+    return this.#options.target.engine;
   }
 
-  /** Connects and makes sure the schema is current; FatalSinkError when it may not be made so. */
-  async open(): Promise<void> {
-    await this.#disconnect();
+  /**
+   * Connects, makes sure the schema is current and reads this instance's checkpoint (null on
+   * a first run). FatalSinkError when the schema may not be made current.
+   */
+  async open(): Promise<Checkpoint | null> {
+    await this.close();
     const { target, password, log } = this.#options;
     const connection = connect(target, password, log);
     this.#connection = connection;
-    try {
-      await this.#prepareSchema(connection.knex);
-      this.#statementBytes = await statementBudget(connection);
-    } catch (error) {
-      this.#markDisconnected(error as Error);
-      throw error;
-    }
-    this.#markConnected();
+    await this.#prepareSchema(connection.knex);
+    this.#statementBytes = await statementBudget(connection);
+    return this.#readCheckpoint(connection.knex);
   }
 
-  async write(batch: LogRecord[]): Promise<WriteOutcome> {
-    const pairs = batch.filter((record) => !this.#committed.has(record))
-      .map((record) => ({ record, row: this.#options.mapper.toRow(record) }));
-    try {
-      await this.#insert(pairs);
-      this.#markConnected();
-      return { kind: 'written', written: batch.length };
-    } catch (error) {
-      if (classifySqlError(error) === 'connection') return this.#retry(error as Error);
-    }
-
-    try {
-      const rejected = await this.#isolate(pairs);
-      this.#markConnected();
-      return { kind: 'partial', written: batch.length - rejected.length, rejected };
-    } catch (error) {
-      return this.#retry(error as Error);
-    }
-  }
-
-  async flush(): Promise<void> {
-    // Every write is committed before it resolves: nothing is buffered here.
+  /** Inserts `rows` and records `checkpoint`, in one transaction; throws on any failure. */
+  async commit(rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
+    const knex = this.#requireKnex();
+    const work = knex.transaction(async (transaction) => {
+      for (const chunk of this.#chunks(rows)) {
+        await transaction.raw(this.#statement(chunk.length), bindingsOf(chunk));
+      }
+      await transaction('logharbor_checkpoint').insert({
+        instance: this.#options.instance,
+        batch_seq: checkpoint.batchSeq,
+        spool_segment: checkpoint.spoolSegment,
+        spool_offset: checkpoint.spoolOffset,
+        updated_at: new Date().toISOString().replace('T', ' ').slice(0, 23),
+      }).onConflict('instance').merge();
+    });
+    await withTimeout(work, this.#options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS,
+      () => this.close());
   }
 
   async close(): Promise<void> {
-    await this.#disconnect();
-  }
-
-  health(): SinkHealth {
-    if (this.#connected) return { ok: true };
-    return { ok: false, reason: `sql unavailable: ${this.#lastError}`,
-      since: this.#failingSince ?? Date.now() };
+    const connection = this.#connection;
+    this.#connection = null;
+    await connection?.knex.destroy();
   }
 
   async #prepareSchema(knex: Knex): Promise<void> {
@@ -128,48 +115,32 @@ export class SqlSink implements Sink {
     }
   }
 
-  /** Inserts all pairs in one transaction, in statements that respect the engine's limits. */
-  async #insert(pairs: Pair[]): Promise<void> {
-    if (pairs.length === 0) return;
-    const knex = this.#requireKnex();
-    await knex.transaction(async (transaction) => {
-      for (const chunk of this.#chunks(pairs)) {
-        await transaction.raw(this.#statement(chunk.length), bindingsOf(chunk));
-      }
-    });
+  /**
+   * A locking read on servers: if the transaction of a lost connection is still committing,
+   * this waits for its outcome instead of reading the checkpoint from before it.
+   */
+  async #readCheckpoint(knex: Knex): Promise<Checkpoint | null> {
+    let query = knex('logharbor_checkpoint').where({ instance: this.#options.instance });
+    if (this.engine !== 'sqlite') query = query.forUpdate();
+    const row = await query.first() as Record<string, unknown> | undefined;
+    if (row === undefined) return null;
+    return { batchSeq: Number(row.batch_seq), spoolSegment: String(row.spool_segment),
+      spoolOffset: Number(row.spool_offset) };
   }
 
-  /** Splits until each refused row stands alone; connection errors propagate. */
-  async #isolate(pairs: Pair[]): Promise<RejectedRecord[]> {
-    if (pairs.length === 0) return [];
-    try {
-      await this.#insert(pairs);
-      for (const pair of pairs) this.#committed.add(pair.record);
-      return [];
-    } catch (error) {
-      if (classifySqlError(error) === 'connection') throw error;
-      if (pairs.length === 1) return [{ record: pairs[0].record, error: error as Error }];
-    }
-    const middle = Math.ceil(pairs.length / 2);
-    const left = await this.#isolate(pairs.slice(0, middle));
-    const right = await this.#isolate(pairs.slice(middle));
-    return [...left, ...right];
-  }
-
-  #chunks(pairs: Pair[]): Pair[][] {
-    const sqlite = this.#options.target.engine === 'sqlite';
-    const maxRows = sqlite ? SQLITE_ROWS_PER_STATEMENT : ROWS_PER_STATEMENT;
-    const chunks: Pair[][] = [];
-    let chunk: Pair[] = [];
+  #chunks(rows: LogRow[]): LogRow[][] {
+    const maxRows = this.engine === 'sqlite' ? SQLITE_ROWS_PER_STATEMENT : ROWS_PER_STATEMENT;
+    const chunks: LogRow[][] = [];
+    let chunk: LogRow[] = [];
     let bytes = 0;
-    for (const pair of pairs) {
-      const size = pair.row.msg.length * 3 + ROW_OVERHEAD_BYTES;
+    for (const row of rows) {
+      const size = row.msg.length * 3 + ROW_OVERHEAD_BYTES;
       if (chunk.length > 0 && (chunk.length >= maxRows || bytes + size > this.#statementBytes)) {
         chunks.push(chunk);
         chunk = [];
         bytes = 0;
       }
-      chunk.push(pair);
+      chunk.push(row);
       bytes += size;
     }
     if (chunk.length > 0) chunks.push(chunk);
@@ -180,7 +151,7 @@ export class SqlSink implements Sink {
     const cached = this.#statements.get(rows);
     if (cached !== undefined) return cached;
 
-    const quote = this.#options.target.engine === 'mysql' ? '`' : '"';
+    const quote = this.engine === 'mysql' ? '`' : '"';
     const columns = ROW_COLUMNS.map((column) => `${quote}${column}${quote}`).join(', ');
     const tuple = `(${ROW_COLUMNS.map(() => '?').join(', ')})`;
     const sql = `insert into ${quote}logs${quote} (${columns}) values ` +
@@ -189,38 +160,15 @@ export class SqlSink implements Sink {
     return sql;
   }
 
-  #retry(error: Error): WriteOutcome {
-    this.#markDisconnected(error);
-    return { kind: 'retry', retryAfterMs: 0, error };
-  }
-
-  #markConnected(): void {
-    this.#connected = true;
-    this.#failingSince = null;
-  }
-
-  #markDisconnected(error: Error): void {
-    if (this.#connected || this.#failingSince === null) this.#failingSince = Date.now();
-    this.#connected = false;
-    const code = (error as { code?: unknown }).code;
-    this.#lastError = typeof code === 'string' ? code : error.message;
-  }
-
   #requireKnex(): Knex {
     if (this.#connection === null) throw new Error('The SQL sink is not open');
     return this.#connection.knex;
   }
-
-  async #disconnect(): Promise<void> {
-    const connection = this.#connection;
-    this.#connection = null;
-    await connection?.knex.destroy();
-  }
 }
 
-function bindingsOf(pairs: Pair[]): Knex.RawBinding[] {
+function bindingsOf(rows: LogRow[]): Knex.RawBinding[] {
   const bindings: Knex.RawBinding[] = [];
-  for (const { row } of pairs) {
+  for (const row of rows) {
     for (const column of ROW_COLUMNS) bindings.push(row[column]);
   }
   return bindings;
@@ -232,4 +180,26 @@ async function statementBudget(connection: Connection): Promise<number> {
   const result = await connection.knex.raw('select @@max_allowed_packet as packet');
   const packet = Number((result as [Array<{ packet: number }>])[0][0].packet);
   return Math.min(Math.floor(packet / 2), 16 * 1024 * 1024);
+}
+
+/**
+ * Rejects with CommitTimeoutError when `work` has not settled in time, after `abandon` has
+ * dropped the connection (so a half-open TCP link cannot hold the pipeline forever).
+ */
+async function withTimeout(work: Promise<unknown>, timeoutMs: number,
+  abandon: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void abandon();
+      reject(new CommitTimeoutError(`The database did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  // Once the timeout has won, a late failure of `work` is expected: keep it from surfacing.
+  work.catch(() => undefined);
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,30 @@
+/**
+ * What the pipeline needs from the part that feeds one sink: a queue it can fill, a way to
+ * know when it will take no more, and a lifecycle. SinkRunner (archive) and SqlRunner (the
+ * table, with its disk spool) implement it.
+ */
+import type { LogRecord } from '../record.js';
+import type { SinkHealth } from './sink.js';
+
+/** Why a stage takes no more records: the memory queue or the disk spool is at its cap. */
+export type Refusal = 'queue_full' | 'spool_full';
+
+export interface Stage {
+  readonly name: string;
+  /** Records held in memory. */
+  readonly depth: number;
+  enqueue(record: LogRecord): void;
+  /**
+   * Null while records are welcome. `admit` asks whether to take one more; `resume` whether
+   * paused readers may go on (a lower mark, so readers do not flap at the cap).
+   */
+  refusal(question: 'admit' | 'resume'): Refusal | null;
+  /** Resolves once the sink is open or a first attempt failed in a retriable way. */
+  start(): Promise<void>;
+  /** Puts every queued record where it belongs; resolves when nothing is left in memory. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+  /** Gives up at once; returns how many records stay unstored. */
+  destroy(): number;
+  health(): SinkHealth;
+}
