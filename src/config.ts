@@ -9,6 +9,7 @@ import { LOG_LEVELS } from './log.js';
 import { environmentName, OPTIONS, OPTIONS_BY_NAME, type OptionSpec } from './options.js';
 import { parseListenAddress, type ListenAddress } from './receiver/listen-address.js';
 import { PathTemplate } from './sinks/archive/path-template.js';
+import { ARCHIVE_FORMATS, type ArchiveFormat } from './sinks/archive/record-encoder.js';
 import type { HostFrom } from './sinks/row.js';
 import {
   maskDatabaseUrl, parseDatabaseUrl, type DatabaseTarget,
@@ -25,7 +26,7 @@ export interface Config {
   migrate: MigratePolicy;
   archive: string | null;
   archivePath: string;
-  archiveFormat: 'line';
+  archiveFormat: ArchiveFormat;
   spool: string;
   maxMessageSize: number;
   queueSize: number;
@@ -109,7 +110,7 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null): Confi
     migrate: choice('migrate', text('migrate'), ['auto', 'never'] as const),
     archive: archive === 'none' ? null : archive,
     archivePath: text('archive-path'),
-    archiveFormat: choice('archive-format', text('archive-format'), ['line'] as const),
+    archiveFormat: choice('archive-format', text('archive-format'), ARCHIVE_FORMATS),
     spool: text('spool'),
     maxMessageSize: integer('max-message-size', text('max-message-size'),
       { min: 480, max: MAX_MESSAGE_SIZE_LIMIT }),

@@ -15,8 +15,10 @@ import { SinkRunner } from './pipeline/sink-runner.js';
 import type { Stage } from './pipeline/stage.js';
 import { TcpReceiver } from './receiver/tcp.js';
 import { UdpReceiver } from './receiver/udp.js';
+import { ArchiveLayout } from './sinks/archive/archive-layout.js';
 import { ArchiveSink } from './sinks/archive/archive-sink.js';
 import { PathTemplate } from './sinks/archive/path-template.js';
+import { recordEncoder } from './sinks/archive/record-encoder.js';
 import { RowMapper } from './sinks/row.js';
 import { DeadLetterFile } from './sinks/sql/dead-letter-file.js';
 import { Spool } from './sinks/sql/spool.js';
@@ -147,10 +149,25 @@ export class Daemon {
   }
 
   #addArchive(root: string, clock: ZoneClock, mapper: RowMapper): void {
-    const template = new PathTemplate(this.#config.archivePath,
-      { clock, instance: this.#config.instance });
-    const sink = new ArchiveSink({ root, template, mapper, clock, stats: this.stats,
-      log: this.#log, warnings: this.#warnings });
+    const config = this.#config;
+    const instance = config.instance;
+    const sink = new ArchiveSink({
+      root, mapper, clock, stats: this.stats, log: this.#log, warnings: this.#warnings,
+      template: new PathTemplate(config.archivePath, { clock, instance }),
+      layout: new ArchiveLayout(config.archivePath, { instance }),
+      encode: recordEncoder(config.archiveFormat, { mapper, clock }),
+      maxOpenFiles: config.archiveMaxOpen,
+      fileMode: config.archiveMode,
+      rotateSizeBytes: config.rotateSizeBytes,
+      fsync: config.archiveFsync,
+      compress: config.compress,
+      retainDays: config.retainDays,
+      // logrotate's `postrotate kill -HUP`: every archive file is opened again by name.
+      onReopenRequest: (reopen) => {
+        process.on('SIGHUP', reopen);
+        return () => process.off('SIGHUP', reopen);
+      },
+    });
     this.#addRunner(sink, { batchSize: ARCHIVE_BATCH_SIZE, flushIntervalMs: 0 });
   }
 

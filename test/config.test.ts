@@ -97,7 +97,37 @@ t.test('the effective config lists every built option', async (t) => {
     'batch-size': '1000',
     'flush-interval': '200',
     'spool-max': '1GB',
+    'rotate-size': '100MB',
+    'retain-days': '30',
+    compress: 'gzip',
+    'archive-max-open': '256',
+    'archive-fsync': 'interval',
+    'archive-mode': '0640',
   });
+});
+
+t.test('the archive options are parsed into sizes, numbers and modes', async (t) => {
+  const { config } = resolve({ flags: { 'rotate-size': '512KB', 'retain-days': '0',
+    compress: 'none', 'archive-max-open': '64', 'archive-fsync': 'always',
+    'archive-mode': '600', 'archive-format': 'json' } });
+  t.strictSame([config.rotateSizeBytes, config.retainDays, config.compress,
+    config.archiveMaxOpen, config.archiveFsync, config.archiveMode, config.archiveFormat],
+  [512 * 1024, 0, 'none', 64, 'always', 0o600, 'json']);
+});
+
+t.test('an archive format other than line, json or raw is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'archive-format': 'csv' } }),
+    refused('Invalid --archive-format "csv": expected one of line, json, raw'));
+});
+
+t.test('an archive mode that is not octal is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'archive-mode': '0648' } }),
+    refused('Invalid --archive-mode "0648": expected an octal mode such as 0640'));
+});
+
+t.test('a rotate size without a number is refused', async (t) => {
+  t.strictSame(refusal({ env: { LOGHARBOR_ROTATE_SIZE: 'big' } }),
+    refused('Invalid --rotate-size "big": expected a size such as 512KB, 100MB or 1GB'));
 });
 
 t.test('the config is frozen', async (t) => {

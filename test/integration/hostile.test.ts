@@ -59,8 +59,9 @@ t.test('hostile datagrams are stored or counted and never escape the archive roo
 
     const today = new Date().toISOString().slice(0, 10);
     t.same(filesUnder(join(collector.dir, 'archive')).sort(), [
-      `.._.._etc/${today}.log`, `127.0.0.1/${today}.log`, `_/${today}.log`,
-      `host1/${today}.log`,
+      `.._.._etc/${today}.log`, '.._.._etc/current', `127.0.0.1/${today}.log`,
+      '127.0.0.1/current', `_/${today}.log`, '_/current', `host1/${today}.log`,
+      'host1/current',
     ]);
     const allowed = new Set(['archive', 'spool', 'logs.sqlite', 'logs.sqlite-shm',
       'logs.sqlite-wal']);

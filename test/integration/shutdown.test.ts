@@ -18,6 +18,7 @@ function burst(count: number): Buffer {
 
 function archiveLines(root: string): string[] {
   return readdirSync(root).flatMap((host) => readdirSync(join(root, host))
+    .filter((file) => file !== 'current')
     .flatMap((file) => readFileSync(join(root, host, file), 'utf8').split('\n')
       .filter((line) => line !== '')));
 }

@@ -1,7 +1,19 @@
 /**
  * The archive sink: each record becomes one line in the file its path template names, under
- * the archive root. At most `maxOpenFiles` files are open at once (least recently used closed
- * first), so thousands of sending hosts never exhaust file descriptors.
+ * the archive root (DESIGN.md §4).
+ *
+ * - At most `maxOpenFiles` files are open at once (least recently used closed first), and a
+ *   file idle for `idleCloseMs` is closed, so thousands of sending hosts never exhaust file
+ *   descriptors and past days' files get closed for compression.
+ * - Memory is bounded by `maxBufferedBytes` of lines not yet written. While the disk is only
+ *   slow, `write` waits (the pipeline queue fills, TCP reads pause). While a file fails (disk
+ *   full), its oldest lines are shed instead, counted as `disk_full` and logged, so a full
+ *   disk never stops the SQL side of the collector; writing resumes when space returns.
+ * - Durability (`--archive-fsync`): lines are handed to the kernel as soon as they arrive.
+ *   `always`: a batch completes only once fsynced (nothing acknowledged is lost on power
+ *   failure). `interval`: fsync every `tickMs` (up to a second lost on power failure).
+ *   `never`: the kernel decides (its writeback delay, typically 30 s). A crash of the
+ *   collector alone loses nothing that reached `write`'s kernel call.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -11,56 +23,106 @@ import type { LogRecord } from '../../record.js';
 import type { Stats } from '../../stats.js';
 import type { ZoneClock } from '../../zone-clock.js';
 import type { RowMapper } from '../row.js';
-import { FileWriter } from './file-writer.js';
-import { formatLine } from './line-format.js';
+import type { ArchiveLayout } from './archive-layout.js';
+import { ArchiveMaintenance, type SweepReport } from './archive-maintenance.js';
+import { CurrentLinks } from './current-link.js';
+import { FileWriter, type FsyncPolicy } from './file-writer.js';
+import { encodeLines, type ArchiveLine } from './line-chunk.js';
 import type { PathTemplate } from './path-template.js';
+import type { RecordEncoder } from './record-encoder.js';
 
 export interface ArchiveSinkOptions {
   root: string;
   template: PathTemplate;
+  layout: ArchiveLayout;
+  encode: RecordEncoder;
   mapper: RowMapper;
   clock: ZoneClock;
   stats: Stats;
   log: Logger;
   warnings: RateLimitedLog;
-  maxOpenFiles?: number;
-  fileMode?: number;
-  /** Buffered bytes per file while its disk refuses writes. */
+  maxOpenFiles: number;
+  fileMode: number;
+  rotateSizeBytes: number;
+  fsync: FsyncPolicy;
+  compress: 'gzip' | 'none';
+  retainDays: number;
+  /** Subscribes to reopen requests (SIGHUP); returns the unsubscribe function. */
+  onReopenRequest?: (reopen: () => void) => () => void;
   maxBufferedBytes?: number;
+  tickMs?: number;
+  idleCloseMs?: number;
+  /** Delay before the first maintenance sweep, then between sweeps. */
+  sweepDelayMs?: number;
+  sweepEveryMs?: number;
+  now?: () => number;
 }
 
-const DEFAULT_MAX_OPEN_FILES = 256;
-const DIRECTORY_MODE = 0o750;
+const DEFAULTS = { maxBufferedBytes: 64 * 1024 * 1024, tickMs: 1000, idleCloseMs: 300_000,
+  sweepDelayMs: 10_000, sweepEveryMs: 900_000 };
 const DISK_RETRY_MS = 1000;
+/** Rendered paths are cached per wall-clock hour (time tokens are constant within one). */
+const PATH_CACHE_LIMIT = 10_000;
+const HOUR_MS = 3_600_000;
 
 export class ArchiveSink implements Sink {
   readonly name = 'archive';
-  readonly #options: ArchiveSinkOptions;
+  readonly #options: ArchiveSinkOptions & typeof DEFAULTS;
+  readonly #now: () => number;
   readonly #writers = new Map<string, FileWriter>();
-  readonly #closing = new Map<string, Promise<void>>();
+  /** Writers being closed, by path: later writers of the path wait for them. */
+  readonly #closing = new Map<string, { file: string; done: Promise<unknown> }>();
+  readonly #claims = new Map<string, Promise<unknown>>();
+  readonly #paths = new Map<string, string>();
+  #pathHour = Number.NaN;
   #root = '';
+  #links: CurrentLinks | null = null;
+  #maintenance: ArchiveMaintenance | null = null;
+  #sweeping: Promise<SweepReport> | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  #unsubscribe: (() => void) | null = null;
   #failingSince: number | null = null;
 
   constructor(options: ArchiveSinkOptions) {
-    this.#options = options;
+    this.#options = { ...DEFAULTS, ...options };
+    this.#now = options.now ?? Date.now;
   }
 
   async open(): Promise<void> {
-    mkdirSync(this.#options.root, { recursive: true, mode: DIRECTORY_MODE });
-    this.#root = realpathSync(this.#options.root);
+    const { root, fileMode } = this.#options;
+    mkdirSync(root, { recursive: true, mode: directoryModeOf(fileMode) });
+    this.#root = realpathSync(root);
+    this.#links = new CurrentLinks(this.#root, this.#options.layout);
+    this.#maintenance = this.#createMaintenance();
+    this.#unsubscribe = this.#options.onReopenRequest?.(() => void this.reopen()) ?? null;
+    this.#every(this.#options.tickMs, () => this.#tick());
+    const first = setTimeout(() => {
+      void this.maintain();
+      this.#every(this.#options.sweepEveryMs, () => void this.maintain());
+    }, this.#options.sweepDelayMs);
+    first.unref();
+    this.#timers.push(first);
   }
 
   async write(batch: LogRecord[]): Promise<WriteOutcome> {
-    const byFile = new Map<string, string[]>();
+    const byFile = new Map<string, ArchiveLine[]>();
     for (const record of batch) {
       const path = this.#pathOf(record);
       const lines = byFile.get(path);
-      if (lines === undefined) byFile.set(path, [this.#line(record)]);
-      else lines.push(this.#line(record));
+      const line = this.#options.encode(record);
+      if (lines === undefined) byFile.set(path, [line]);
+      else lines.push(line);
     }
 
-    for (const [path, lines] of byFile) this.#writer(path).write(lines.join(''), lines.length);
+    const touched: FileWriter[] = [];
+    for (const [path, lines] of byFile) {
+      const writer = this.#writer(path);
+      writer.write(encodeLines(lines));
+      touched.push(writer);
+    }
     this.#options.stats.storedArchive += batch.length;
+    await this.#keepWithinBudget();
+    if (this.#options.fsync === 'always') await Promise.all(touched.map((w) => w.flush()));
     return { kind: 'written', written: batch.length };
   }
 
@@ -69,9 +131,17 @@ export class ArchiveSink implements Sink {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers = [];
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#maintenance?.stop();
+    await this.#sweeping?.catch(() => undefined);
+
     const writers = [...this.#writers.values()];
     this.#writers.clear();
-    await Promise.all([...writers.map((writer) => writer.close()), ...this.#closing.values()]);
+    await Promise.all([...writers.map((writer) => this.#closeWriter(writer)),
+      ...[...this.#closing.values()].map((closing) => closing.done)]);
   }
 
   health(): SinkHealth {
@@ -80,24 +150,52 @@ export class ArchiveSink implements Sink {
       this.#failingSince = null;
       return { ok: true };
     }
-    this.#failingSince ??= Date.now();
+    this.#failingSince ??= this.#now();
     return { ok: false, reason: 'archive writes failing', since: this.#failingSince };
   }
 
-  #line(record: LogRecord): string {
-    const { mapper, clock } = this.#options;
-    return formatLine({ datetime: clock.formatRfc3339(mapper.eventTime(record)),
-      host: mapper.host(record), program: record.appName, pid: record.procId,
-      msg: record.message });
+  /** SIGHUP: every open file is opened again by name on its next write (logrotate). */
+  async reopen(): Promise<void> {
+    const writers = [...this.#writers.values()];
+    await Promise.all(writers.map((writer) => writer.reopen()));
+    this.#options.log.info({ files: writers.length }, 'archive files reopened');
+  }
+
+  /** One maintenance sweep (gzip, retention); sweeps never overlap. */
+  maintain(): Promise<SweepReport> {
+    if (this.#maintenance === null) return Promise.resolve({ compressed: 0, deleted: 0 });
+    this.#sweeping ??= this.#maintenance.sweep().finally(() => {
+      this.#sweeping = null;
+    });
+    return this.#sweeping;
+  }
+
+  /** Open writers, for tests and gauges. */
+  get openFiles(): number {
+    return this.#writers.size;
   }
 
   /** The file for a record; always inside the root (tokens cannot hold `/` or `..`). */
   #pathOf(record: LogRecord): string {
-    const relative = this.#options.template.render({ host: this.#options.mapper.host(record),
-      record });
+    const { template, mapper, clock } = this.#options;
+    const received = record.meta.receivedAt.getTime();
+    const hour = Math.floor((received + clock.offsetAt(received)) / HOUR_MS);
+    if (hour !== this.#pathHour || this.#paths.size >= PATH_CACHE_LIMIT) {
+      this.#paths.clear();
+      this.#pathHour = hour;
+    }
+    const values = { host: mapper.host(record), record };
+    const key = template.messageKey(values);
+    const cached = this.#paths.get(key);
+    if (cached !== undefined) return cached;
+
+    const relative = template.render(values);
     const path = join(this.#root, relative);
-    if (path.startsWith(this.#root + sep)) return path;
-    throw new Error(`Archive path ${JSON.stringify(relative)} leaves the archive root`);
+    if (!path.startsWith(this.#root + sep)) {
+      throw new Error(`Archive path ${JSON.stringify(relative)} leaves the archive root`);
+    }
+    this.#paths.set(key, path);
+    return path;
   }
 
   #writer(path: string): FileWriter {
@@ -108,36 +206,125 @@ export class ArchiveSink implements Sink {
       return existing;
     }
 
+    const { layout, rotateSizeBytes, fileMode, fsync, warnings } = this.#options;
     const writer = new FileWriter(path, {
-      fileMode: this.#options.fileMode ?? 0o640,
-      directoryMode: DIRECTORY_MODE,
-      maxBufferedBytes: this.#options.maxBufferedBytes ?? 16 * 1024 * 1024,
+      layout, root: this.#root, rotateSizeBytes, fileMode, fsync,
+      directoryMode: directoryModeOf(fileMode),
       retryMs: DISK_RETRY_MS,
-      after: this.#closing.get(path),
-      onError: (error, file) => this.#options.warnings.warn('archive-write', { path: file,
-        code: error.code }, 'archive write failed, retrying'),
-      onLoss: (lines, file) => this.#lost(lines, file),
+      now: this.#now,
+      waitFor: (file) => this.#waitFor(path, file),
+      onOpen: (file) => this.#links?.point(file),
+      onError: (error, file) => warnings.warn('archive-write', { path: file,
+        code: error.code, err_message: error.message }, 'archive write failed, retrying'),
     });
     this.#writers.set(path, writer);
     this.#evictBeyondLimit();
     return writer;
   }
 
+  /** An evicted writer of the same path and a compression of the file must finish first. */
+  async #waitFor(basePath: string, file: string): Promise<void> {
+    await this.#closing.get(basePath)?.done;
+    while (this.#claims.has(file)) await this.#claims.get(file);
+  }
+
   #evictBeyondLimit(): void {
-    const limit = this.#options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES;
     for (const [path, writer] of this.#writers) {
-      if (this.#writers.size <= limit) return;
-      this.#writers.delete(path);
-      const closed = writer.close().finally(() => {
-        if (this.#closing.get(path) === closed) this.#closing.delete(path);
-      });
-      this.#closing.set(path, closed);
+      if (this.#writers.size <= this.#options.maxOpenFiles) return;
+      this.#retire(path, writer);
+    }
+  }
+
+  #retire(path: string, writer: FileWriter): void {
+    this.#writers.delete(path);
+    const closing = { file: writer.currentPath, done: Promise.resolve() };
+    closing.done = this.#closeWriter(writer).finally(() => {
+      if (this.#closing.get(path) === closing) this.#closing.delete(path);
+    });
+    this.#closing.set(path, closing);
+  }
+
+  async #closeWriter(writer: FileWriter): Promise<void> {
+    const lost = await writer.close();
+    if (lost > 0) this.#lost(lost, writer.currentPath);
+  }
+
+  /** Bounds memory: sheds lines of failing files, waits for the others to catch up. */
+  async #keepWithinBudget(): Promise<void> {
+    const limit = this.#options.maxBufferedBytes;
+    let pending = this.#pendingBytes();
+    if (pending <= limit) return;
+
+    for (const writer of this.#writers.values()) {
+      if (pending <= limit) break;
+      const before = writer.pendingBytes;
+      const lines = writer.shed(pending - limit);
+      pending -= before - writer.pendingBytes;
+      if (lines > 0) this.#lost(lines, writer.currentPath);
+    }
+    if (pending <= limit) return;
+    await Promise.all([...this.#writers.values()]
+      .filter((writer) => !writer.failing && writer.pendingBytes > 0)
+      .map((writer) => writer.flush()));
+  }
+
+  #pendingBytes(): number {
+    let total = 0;
+    for (const writer of this.#writers.values()) total += writer.pendingBytes;
+    return total;
+  }
+
+  #tick(): void {
+    const idleBefore = this.#now() - this.#options.idleCloseMs;
+    for (const [path, writer] of this.#writers) {
+      if (writer.idle && writer.lastWriteAt < idleBefore) {
+        this.#retire(path, writer);
+        continue;
+      }
+      if (this.#options.fsync === 'interval') void writer.sync();
+      void writer.checkMoved();
+    }
+  }
+
+  #createMaintenance(): ArchiveMaintenance {
+    const { layout, clock, compress, retainDays, log, warnings } = this.#options;
+    return new ArchiveMaintenance({ root: this.#root, layout, clock, compress, retainDays, log,
+      warnings, now: this.#now,
+      isOpen: (file) => this.#isOpen(file),
+      claim: (file, work) => this.#claim(file, work) });
+  }
+
+  #isOpen(file: string): boolean {
+    for (const writer of this.#writers.values()) if (writer.currentPath === file) return true;
+    for (const closing of this.#closing.values()) if (closing.file === file) return true;
+    return false;
+  }
+
+  async #claim(file: string, work: () => Promise<void>): Promise<void> {
+    const done = work();
+    this.#claims.set(file, done.catch(() => undefined));
+    try {
+      await done;
+    } finally {
+      this.#claims.delete(file);
     }
   }
 
   #lost(lines: number, path: string): void {
     this.#options.stats.drop('disk_full', lines);
     this.#options.stats.storedArchive -= lines;
-    this.#options.log.error({ path, lines }, 'archive lines lost: disk full');
+    this.#options.warnings.warn('archive-lost', { path, lines },
+      'archive lines lost: the disk refused them');
   }
+
+  #every(ms: number, run: () => void): void {
+    const timer = setInterval(run, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+}
+
+/** Directories get the file mode's read bits as search bits too: 0640 → 0750. */
+export function directoryModeOf(fileMode: number): number {
+  return fileMode | ((fileMode & 0o444) >> 2);
 }

@@ -14,7 +14,11 @@ import type { ZoneClock } from '../../zone-clock.js';
 export const PATH_TOKENS = ['host', 'source_ip', 'program', 'facility', 'severity', 'date',
   'year', 'month', 'day', 'hour', 'instance'] as const;
 
-type PathToken = typeof PATH_TOKENS[number];
+export type PathToken = typeof PATH_TOKENS[number];
+
+/** Tokens whose value comes from the receive time. */
+export const TIME_TOKENS: ReadonlySet<PathToken> = new Set(['date', 'year', 'month', 'day',
+  'hour']);
 
 export class PathTemplateError extends Error {
   readonly code = 'LH_BAD_PATH_TEMPLATE';
@@ -34,12 +38,34 @@ export class PathTemplate {
   readonly #parts: string[];
   readonly #instance: string;
   readonly #clock: ZoneClock;
+  /** The tokens taken from a message, in template order, once each. */
+  readonly #messageTokens: PathToken[];
 
   constructor(text: string, options: { clock: ZoneClock; instance: string }) {
     this.text = text;
-    this.#parts = compile(text);
+    this.#parts = compileTemplate(text);
     this.#clock = options.clock;
     this.#instance = safePathPart(options.instance);
+    const tokens = this.#parts.filter((_, index) => index % 2 === 1) as PathToken[];
+    this.#messageTokens = [...new Set(tokens)]
+      .filter((token) => !TIME_TOKENS.has(token) && token !== 'instance');
+  }
+
+  /**
+   * What, besides the receive time, decides where a record goes: equal keys within one
+   * hour of the zone render equal paths. Each value is length-prefixed so no two different
+   * value lists share a key.
+   */
+  messageKey(values: PathValues): string {
+    if (this.#messageTokens.length === 1 && this.#messageTokens[0] === 'host') {
+      return values.host;
+    }
+    let key = '';
+    for (const token of this.#messageTokens) {
+      const value = this.#rawValue(token, values);
+      key += `${value.length}:${value}`;
+    }
+    return key;
   }
 
   render(values: PathValues): string {
@@ -48,6 +74,18 @@ export class PathTemplate {
       path += this.#value(this.#parts[index] as PathToken, values) + this.#parts[index + 1];
     }
     return path;
+  }
+
+  #rawValue(token: PathToken, values: PathValues): string {
+    const { record } = values;
+    switch (token) {
+      case 'host': return values.host;
+      case 'source_ip': return record.meta.sourceIp;
+      case 'program': return record.appName ?? '';
+      case 'facility': return String(record.facility);
+      case 'severity': return String(record.severity);
+      default: return '';
+    }
   }
 
   #value(token: PathToken, values: PathValues): string {
@@ -83,7 +121,8 @@ export function safePathPart(value: string): string {
   return safe === '' || safe === '.' || safe === '..' ? '_' : safe;
 }
 
-function compile(text: string): string[] {
+/** Splits a template into literal text (even indexes) and checked token names (odd ones). */
+export function compileTemplate(text: string): string[] {
   if (text === '' || text.startsWith('/')) {
     throw new PathTemplateError('must be a relative path such as {host}/{date}.log');
   }
