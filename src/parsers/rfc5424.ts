@@ -9,6 +9,7 @@
  * element that breaks the grammar (unescaped `]` or `"`, missing `]`) makes the whole SD part
  * of MSG, flagged `sd_invalid`, so no text is ever lost or guessed at.
  */
+import { isUtf8 } from 'node:buffer';
 import type { LogRecord, StructuredData } from '../record.js';
 import { parseRfc3339 } from './timestamp.js';
 
@@ -49,32 +50,45 @@ function readTimestamp(token: string, record: LogRecord): void {
 }
 
 function readStructuredDataAndMessage(text: string, start: number, record: LogRecord): string {
-  if (text[start] === '-') return messageAfter(text, start + 1);
+  if (text[start] === '-') return messageAfter(text, start + 1, record);
   if (text[start] !== '[') {
     record.fields.sd_invalid = 'not "-" or "["';
-    return stripBom(text.slice(start));
+    return stripBom(text.slice(start), record);
   }
 
   const reader = new SdReader(text, start);
   const outcome = reader.read();
   if (typeof outcome === 'string') {
     record.fields.sd_invalid = outcome;
-    return stripBom(text.slice(start));
+    return stripBom(text.slice(start), record);
   }
   record.structuredData = outcome.data;
   if (outcome.duplicateIds.length > 0) record.fields.sd_duplicate = outcome.duplicateIds;
-  return messageAfter(text, reader.index);
+  return messageAfter(text, reader.index, record);
 }
 
-/** MSG: absent, or one SP then the rest; a leading BOM only announces UTF-8. */
-function messageAfter(text: string, index: number): string {
+/** MSG: absent, or one SP then the rest. */
+function messageAfter(text: string, index: number, record: LogRecord): string {
   if (index >= text.length) return '';
   const rest = text[index] === ' ' ? text.slice(index + 1) : text.slice(index);
-  return stripBom(rest);
+  return stripBom(rest, record);
 }
 
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * A leading BOM announces UTF-8 (MSG-UTF8) and is not part of the text. Senders that write it
+ * before windows-1252 bytes break that promise: flagged, and decoded with the fallback anyway.
+ */
+function stripBom(text: string, record: LogRecord): string {
+  if (text.charCodeAt(0) !== 0xfeff) return text;
+  if (record.fields.encoding !== undefined) {
+    const bomAt = record.raw.indexOf(BOM);
+    if (bomAt !== -1 && !isUtf8(record.raw.subarray(bomAt + BOM.length))) {
+      record.fields.bom_but_invalid_utf8 = true;
+    }
+  }
+  return text.slice(1);
 }
 
 function nil(value: string): string | null {

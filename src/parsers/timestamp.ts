@@ -8,7 +8,7 @@
  * BSD stamps carry neither year nor zone: they are read as wall-clock time in `--timezone`,
  * in the year that puts them closest to the receive time.
  */
-import { daysInMonth, type WallClock, type ZoneClock } from '../zone-clock.js';
+import type { WallClock, ZoneClock } from '../zone-clock.js';
 
 export type Rfc3339Outcome = { valid: true; epochMs: number } | { valid: false };
 
@@ -25,11 +25,18 @@ export interface BsdStamp {
   end: number;
 }
 
-const MONTHS = new Map<string, number>([
-  ['Jan', 1], ['Feb', 2], ['Mar', 3], ['Apr', 4], ['May', 5], ['Jun', 6],
-  ['Jul', 7], ['Aug', 8], ['Sep', 9], ['Oct', 10], ['Nov', 11], ['Dec', 12],
-]);
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct',
+  'Nov', 'Dec'];
+/** Month number by the three character codes packed in one integer: no slice per lookup. */
+const MONTHS = new Map<number, number>(MONTH_NAMES.map((name, index) =>
+  [monthKey(name, 0), index + 1]));
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const MAX_FRACTION_DIGITS = 6;
+/**
+ * Years are at least 365 days apart, so a stamp within this of the receive time in the
+ * receive year is closer than it could be in the year before or after.
+ */
+const HALF_YEAR_MS = 182 * 24 * 3600 * 1000;
 
 /** Checks `token` (a whole field) against RFC 5424's strict form: upper-case T and Z. */
 export function parseRfc3339(token: string): Rfc3339Outcome {
@@ -73,22 +80,19 @@ export function looksLikeRfc3339(text: string, start: number): boolean {
  * Values are not range-checked here: see `resolveBsdStamp`.
  */
 export function parseBsdStamp(text: string, start: number): BsdStamp | null {
-  const month = MONTHS.get(text.slice(start, start + 3));
-  if (month === undefined || text[start + 3] !== ' ') return null;
+  const month = MONTHS.get(monthKey(text, start));
+  if (month === undefined || text.charCodeAt(start + 3) !== 0x20 ||
+    !text.startsWith(MONTH_NAMES[month - 1], start)) return null;
 
-  const dayField = readDay(text, start + 4);
-  if (dayField === null) return null;
-
-  let index = dayField.end;
-  let year: number | null = null;
-  if (text[index + 4] === ' ' && digitsAt(text, index, 4) >= 0) {
-    year = digitsAt(text, index, 4);
+  const stamp: BsdStamp = { month, day: 0, year: null, hour: 0, minute: 0, second: 0,
+    millisecond: 0, end: 0 };
+  let index = readDay(text, start + 4, stamp);
+  if (index === -1) return null;
+  if (text.charCodeAt(index + 4) === 0x20 && digitsAt(text, index, 4) >= 0) {
+    stamp.year = digitsAt(text, index, 4);
     index += 5;
   }
-
-  const clock = readClock(text, index);
-  if (clock === null) return null;
-  return { month, day: dayField.day, year, ...clock };
+  return readClock(text, index, stamp) ? stamp : null;
 }
 
 /**
@@ -98,15 +102,15 @@ export function parseBsdStamp(text: string, start: number): BsdStamp | null {
  */
 export function resolveBsdStamp(stamp: BsdStamp, receivedAt: number,
   clock: ZoneClock): number | null {
-  const years = stamp.year === null ? candidateYears(receivedAt, clock) : [stamp.year];
-  let best: number | null = null;
+  if (stamp.year !== null) return instantInYear(stamp, stamp.year, clock);
 
-  for (const year of years) {
-    const wall: WallClock = { year, month: stamp.month, day: stamp.day, hour: stamp.hour,
-      minute: stamp.minute, second: stamp.second, millisecond: stamp.millisecond };
-    if (!isValidWallClock(wall)) continue;
+  const year = new Date(receivedAt + clock.offsetAt(receivedAt)).getUTCFullYear();
+  let best = instantInYear(stamp, year, clock);
+  if (best !== null && Math.abs(best - receivedAt) <= HALF_YEAR_MS) return best;
 
-    const instant = clock.toInstant(wall);
+  for (const candidate of [year - 1, year + 1]) {
+    const instant = instantInYear(stamp, candidate, clock);
+    if (instant === null) continue;
     if (best === null || Math.abs(instant - receivedAt) < Math.abs(best - receivedAt)) {
       best = instant;
     }
@@ -114,50 +118,74 @@ export function resolveBsdStamp(stamp: BsdStamp, receivedAt: number,
   return best;
 }
 
+function instantInYear(stamp: BsdStamp, year: number, clock: ZoneClock): number | null {
+  const wall: WallClock = { year, month: stamp.month, day: stamp.day, hour: stamp.hour,
+    minute: stamp.minute, second: stamp.second, millisecond: stamp.millisecond };
+  return isValidWallClock(wall) ? clock.toInstant(wall) : null;
+}
+
 export function isValidWallClock(wall: WallClock): boolean {
   return wall.year >= 0 && wall.month >= 1 && wall.month <= 12 &&
-    wall.day >= 1 && wall.day <= daysInMonth(wall.year, wall.month) &&
+    wall.day >= 1 && wall.day <= monthLength(wall.year, wall.month) &&
     wall.hour >= 0 && wall.hour <= 23 && wall.minute >= 0 && wall.minute <= 59 &&
     wall.second >= 0 && wall.second <= 59;
 }
 
-function candidateYears(receivedAt: number, clock: ZoneClock): number[] {
-  const year = clock.wallClockAt(receivedAt).year;
-  return [year, year - 1, year + 1];
+/** Gregorian month length, by arithmetic: this runs for every stamp. */
+function monthLength(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return leap ? 29 : 28;
 }
 
-function readDay(text: string, index: number): { day: number; end: number } | null {
+function monthKey(text: string, start: number): number {
+  return (text.charCodeAt(start) << 16) | (text.charCodeAt(start + 1) << 8) |
+    text.charCodeAt(start + 2);
+}
+
+/** `dd`, ` d` or `d` and a space; the index after them, or -1. */
+function readDay(text: string, index: number, stamp: BsdStamp): number {
   const first = text.charCodeAt(index);
   const second = text.charCodeAt(index + 1);
-  if (first === 0x20 && isDigit(second) && text[index + 2] === ' ') {
-    return { day: second - 0x30, end: index + 3 };
+  const third = text.charCodeAt(index + 2);
+  if (first === 0x20 && isDigit(second) && third === 0x20) {
+    stamp.day = second - 0x30;
+    return index + 3;
   }
-  if (isDigit(first) && isDigit(second) && text[index + 2] === ' ') {
-    return { day: (first - 0x30) * 10 + (second - 0x30), end: index + 3 };
+  if (isDigit(first) && isDigit(second) && third === 0x20) {
+    stamp.day = (first - 0x30) * 10 + (second - 0x30);
+    return index + 3;
   }
-  if (isDigit(first) && second === 0x20) return { day: first - 0x30, end: index + 2 };
-  return null;
+  if (isDigit(first) && second === 0x20) {
+    stamp.day = first - 0x30;
+    return index + 2;
+  }
+  return -1;
 }
 
-function readClock(text: string, index: number):
-  Omit<BsdStamp, 'month' | 'day' | 'year'> | null {
-  if (text[index + 2] !== ':' || text[index + 5] !== ':') return null;
-  const hour = digitsAt(text, index, 2);
-  const minute = digitsAt(text, index + 3, 2);
-  const second = digitsAt(text, index + 6, 2);
-  if (hour < 0 || minute < 0 || second < 0) return null;
+/** `hh:mm:ss[.f{1,6}]`; the fraction's first three digits are the milliseconds. */
+function readClock(text: string, index: number, stamp: BsdStamp): boolean {
+  if (text.charCodeAt(index + 2) !== 0x3a || text.charCodeAt(index + 5) !== 0x3a) return false;
+  stamp.hour = digitsAt(text, index, 2);
+  stamp.minute = digitsAt(text, index + 3, 2);
+  stamp.second = digitsAt(text, index + 6, 2);
+  if (stamp.hour < 0 || stamp.minute < 0 || stamp.second < 0) return false;
 
   let end = index + 8;
-  let millisecond = 0;
-  if (text[end] === '.') {
+  if (text.charCodeAt(end) === 0x2e) {
     const fractionStart = end + 1;
     end = fractionStart;
-    while (end < text.length && end - fractionStart < MAX_FRACTION_DIGITS &&
-      isDigit(text.charCodeAt(end))) end += 1;
-    if (end === fractionStart) return null;
-    millisecond = Math.floor(Number(`0.${text.slice(fractionStart, end)}`) * 1000);
+    let millisecond = 0;
+    while (end - fractionStart < MAX_FRACTION_DIGITS && isDigit(text.charCodeAt(end))) {
+      if (end - fractionStart < 3) millisecond = millisecond * 10 + text.charCodeAt(end) - 0x30;
+      end += 1;
+    }
+    const digits = end - fractionStart;
+    if (digits === 0) return false;
+    stamp.millisecond = digits >= 3 ? millisecond : millisecond * (digits === 1 ? 100 : 10);
   }
-  return { hour, minute, second, millisecond, end };
+  stamp.end = end;
+  return true;
 }
 
 function parseOffset(token: string, index: number): number | null {
