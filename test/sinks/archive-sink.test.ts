@@ -57,7 +57,8 @@ t.test('size rotation continues in .1, .2 and cuts only between lines', async (t
   await sink.close();
 
   const host = join(dir, 'archive', 'web01');
-  const line = (index: number): string => `2026-12-03T10:00:00.000+00:00 web01 app: line ${index}\n`;
+  const line = (index: number): string =>
+    `2026-12-03T10:00:00.000+00:00 web01 app: line ${index}\n`;
   t.strictSame(readdirSync(host).sort(),
     ['2026-12-03.1.log', '2026-12-03.2.log', '2026-12-03.3.log', '2026-12-03.log',
       'current']);

@@ -126,8 +126,10 @@ export class ArchiveSink implements Sink {
     return { kind: 'written', written: batch.length };
   }
 
+  /** Resolves once everything handed over so far is written, evicted files included. */
   async flush(): Promise<void> {
-    await Promise.all([...this.#writers.values()].map((writer) => writer.flush()));
+    await Promise.all([...[...this.#writers.values()].map((writer) => writer.flush()),
+      ...[...this.#closing.values()].map((closing) => closing.done)]);
   }
 
   async close(): Promise<void> {
