@@ -116,7 +116,9 @@ export class ArchiveSink implements Sink {
 
     const touched: FileWriter[] = [];
     for (const [path, lines] of byFile) {
-      const writer = this.#writer(path);
+      const writer = this.#writers.get(path) ?? await this.#newWriter(path);
+      this.#writers.delete(path);
+      this.#writers.set(path, writer);
       writer.write(encodeLines(lines));
       touched.push(writer);
     }
@@ -172,9 +174,9 @@ export class ArchiveSink implements Sink {
     return this.#sweeping;
   }
 
-  /** Open writers, for tests and gauges. */
+  /** Files open or being closed, for tests and gauges. */
   get openFiles(): number {
-    return this.#writers.size;
+    return this.#writers.size + this.#closing.size;
   }
 
   /** The file for a record; always inside the root (tokens cannot hold `/` or `..`). */
@@ -200,13 +202,23 @@ export class ArchiveSink implements Sink {
     return path;
   }
 
-  #writer(path: string): FileWriter {
-    const existing = this.#writers.get(path);
-    if (existing !== undefined) {
-      this.#writers.delete(path);
-      this.#writers.set(path, existing);
-      return existing;
+  /**
+   * Writers being closed still hold their files, so they count against --archive-max-open:
+   * a new writer waits until the least recently used ones have closed.
+   */
+  async #newWriter(path: string): Promise<FileWriter> {
+    const limit = this.#options.maxOpenFiles;
+    const closingAtOnce = Math.max(1, Math.floor(limit / 4));
+    while (this.#writers.size + this.#closing.size >= limit) {
+      const [oldest] = this.#writers;
+      if (oldest !== undefined && this.#closing.size < closingAtOnce) {
+        this.#retire(...oldest);
+        continue;
+      }
+      await Promise.race([...this.#closing.values()].map((closing) => closing.done));
     }
+    const existing = this.#writers.get(path);
+    if (existing !== undefined) return existing;
 
     const { layout, rotateSizeBytes, fileMode, fsync, warnings } = this.#options;
     const writer = new FileWriter(path, {
@@ -220,7 +232,6 @@ export class ArchiveSink implements Sink {
         code: error.code, err_message: error.message }, 'archive write failed, retrying'),
     });
     this.#writers.set(path, writer);
-    this.#evictBeyondLimit();
     return writer;
   }
 
@@ -228,13 +239,6 @@ export class ArchiveSink implements Sink {
   async #waitFor(basePath: string, file: string): Promise<void> {
     await this.#closing.get(basePath)?.done;
     while (this.#claims.has(file)) await this.#claims.get(file);
-  }
-
-  #evictBeyondLimit(): void {
-    for (const [path, writer] of this.#writers) {
-      if (this.#writers.size <= this.#options.maxOpenFiles) return;
-      this.#retire(path, writer);
-    }
   }
 
   #retire(path: string, writer: FileWriter): void {
