@@ -20,7 +20,7 @@ import {
 } from '../record.js';
 import { ZoneClock } from '../zone-clock.js';
 import {
-  mayBeCisco, parseCisco, recogniseCiscoIn5424, type CiscoContext,
+  mayBeCisco, mayBeRelayedCisco, parseCisco, recogniseCiscoIn5424, type CiscoContext,
 } from './cisco.js';
 import { ContinuationTracker } from './continuation.js';
 import { recogniseOpenerp } from './openerp.js';
@@ -112,7 +112,7 @@ export class ParserChain {
         return;
       }
     }
-    if (header.hasTimestamp && content > start && mayBeCisco(text, content)) {
+    if (header.hasTimestamp && content > start && mayBeRelayedCisco(text, content)) {
       const relayed = { text, start: content, relayStampAt: start };
       if (parseCisco(relayed, record, this.#cisco)) return;
     }

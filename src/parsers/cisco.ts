@@ -44,9 +44,25 @@ const MAX_PREFIX = 120;
 const MAX_MNEMONIC_PART = 64;
 const MAX_ZONE_LABEL = 16;
 
-/** True when the text has `: %` close enough to `start` to be the Cisco layout. */
+/**
+ * True when the text after the PRI can be the Cisco layout: it opens with the message
+ * counter, the bare `:` of a disabled counter, or `%`, and has `: %` close enough. An RFC 3164
+ * stamp (`Dec  3 ...`) fails the first test, so ordinary messages pay one comparison.
+ */
 export function mayBeCisco(text: string, start: number): boolean {
+  const first = text.charCodeAt(start);
+  if (!isDigitCode(first) && first !== 0x3a && first !== 0x25) return false;
   return percentAt(text, start) !== -1;
+}
+
+/**
+ * The same test after a relay's RFC 3164 header, where syslog-ng may have left only the
+ * device's zone label (`UTC: %...`), which starts with an upper-case letter.
+ */
+export function mayBeRelayedCisco(text: string, start: number): boolean {
+  const first = text.charCodeAt(start);
+  if (first >= 0x41 && first <= 0x5a) return percentAt(text, start) !== -1;
+  return mayBeCisco(text, start);
 }
 
 /**

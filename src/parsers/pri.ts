@@ -18,32 +18,26 @@ const CLOSE_SEARCH_LIMIT = 8;
 export function parsePri(text: string): PriOutcome {
   if (text.charCodeAt(0) !== 0x3c) return { kind: 'missing' };
 
+  // Fast path, read by code unit: `<` 1–3 digits `>` with no leading zero.
+  let value = 0;
+  let index = 1;
+  while (index <= 3 && isDigit(text.charCodeAt(index))) {
+    value = value * 10 + text.charCodeAt(index) - 0x30;
+    index += 1;
+  }
+  if (index > 1 && text.charCodeAt(index) === 0x3e && value <= MAX_PRIVAL) {
+    return { kind: 'valid', facility: value >> 3, severity: value & 7, end: index + 1,
+      leadingZero: index > 2 && text.charCodeAt(1) === 0x30 };
+  }
+  return invalidPri(text);
+}
+
+/** Why a text that starts with `<` has no valid PRI, quoting the offending value. */
+function invalidPri(text: string): PriOutcome {
   const close = text.slice(0, CLOSE_SEARCH_LIMIT).indexOf('>');
   if (close === -1) return { kind: 'invalid', evidence: unterminatedEvidence(text) };
   if (close === 1) return { kind: 'invalid', evidence: '<>' };
-
-  const digits = text.slice(1, close);
-  if (!isPrivalDigits(digits)) return { kind: 'invalid', evidence: digits };
-
-  const value = Number(digits);
-  if (value > MAX_PRIVAL) return { kind: 'invalid', evidence: digits };
-
-  return {
-    kind: 'valid',
-    facility: value >> 3,
-    severity: value & 7,
-    end: close + 1,
-    leadingZero: digits.length > 1 && digits.charCodeAt(0) === 0x30,
-  };
-}
-
-function isPrivalDigits(digits: string): boolean {
-  if (digits.length > 3) return false;
-  for (let index = 0; index < digits.length; index += 1) {
-    const code = digits.charCodeAt(index);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
+  return { kind: 'invalid', evidence: text.slice(1, close) };
 }
 
 function unterminatedEvidence(text: string): string {

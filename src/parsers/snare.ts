@@ -82,11 +82,18 @@ export function applySnareEvent(record: LogRecord, event: SnareEvent): void {
   record.appName = SNARE_MARKER;
   record.procId = null;
   record.message = event.payload;
+  // Most records have no flags yet: adopting the event's object saves copying 17 keys.
+  if (hasNoKeys(record.fields)) record.fields = event.fields;
+  else Object.assign(record.fields, event.fields);
   if (event.host !== null) {
     record.fields.hostname_in_payload = event.host;
     record.hostname ??= event.host;
   }
-  Object.assign(record.fields, event.fields);
+}
+
+function hasNoKeys(fields: RecordFields): boolean {
+  for (const key in fields) if (Object.hasOwn(fields, key)) return false;
+  return true;
 }
 
 /** The fields of a payload whose delimiter is known; null when it is not Snare-shaped. */

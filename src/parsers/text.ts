@@ -24,7 +24,8 @@ export interface DecodedText {
 }
 
 export function decodeText(bytes: Buffer): DecodedText {
-  const text = bytes.toString('utf8');
+  // Without arguments, toString goes straight to the UTF-8 decoder (no encoding lookup).
+  const text = bytes.toString();
   // U+FFFD appears only for invalid input or when the sender wrote U+FFFD itself.
   if (!text.includes('\uFFFD') || isUtf8(bytes)) return { text, fallback: false };
 

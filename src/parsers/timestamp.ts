@@ -104,7 +104,7 @@ export function resolveBsdStamp(stamp: BsdStamp, receivedAt: number,
   clock: ZoneClock): number | null {
   if (stamp.year !== null) return instantInYear(stamp, stamp.year, clock);
 
-  const year = new Date(receivedAt + clock.offsetAt(receivedAt)).getUTCFullYear();
+  const year = receiveYear(receivedAt, clock);
   let best = instantInYear(stamp, year, clock);
   if (best !== null && Math.abs(best - receivedAt) <= HALF_YEAR_MS) return best;
 
@@ -118,10 +118,50 @@ export function resolveBsdStamp(stamp: BsdStamp, receivedAt: number,
   return best;
 }
 
+/** The zone's calendar year of the last receive time asked about, as a range of wall time. */
+const yearRange = { clock: null as ZoneClock | null, from: 0, to: 0, year: 0 };
+
+/** The receive time's year in `clock`'s zone; one range check while the year lasts. */
+function receiveYear(receivedAt: number, clock: ZoneClock): number {
+  const wallMs = receivedAt + clock.offsetAt(receivedAt);
+  if (clock === yearRange.clock && wallMs >= yearRange.from && wallMs < yearRange.to) {
+    return yearRange.year;
+  }
+  const year = new Date(wallMs).getUTCFullYear();
+  Object.assign(yearRange, { clock, from: Date.UTC(year, 0, 1), to: Date.UTC(year + 1, 0, 1),
+    year });
+  return year;
+}
+
+/** Per zone, the instant at which recent wall-clock minutes start. */
+const minuteStarts = new WeakMap<ZoneClock, Map<number, number>>();
+const MINUTE_CACHE_LIMIT = 4096;
+
+/**
+ * Zone offsets change only on whole minutes, so a stamp is its minute's start plus seconds:
+ * the zone arithmetic runs once per minute of stamps instead of once per message.
+ */
 function instantInYear(stamp: BsdStamp, year: number, clock: ZoneClock): number | null {
-  const wall: WallClock = { year, month: stamp.month, day: stamp.day, hour: stamp.hour,
-    minute: stamp.minute, second: stamp.second, millisecond: stamp.millisecond };
-  return isValidWallClock(wall) ? clock.toInstant(wall) : null;
+  if (year < 0 || stamp.month < 1 || stamp.month > 12 || stamp.day < 1 ||
+    stamp.day > monthLength(year, stamp.month) || stamp.hour > 23 || stamp.minute > 59 ||
+    stamp.second > 59) return null;
+
+  let starts = minuteStarts.get(clock);
+  if (starts === undefined) {
+    starts = new Map();
+    minuteStarts.set(clock, starts);
+  }
+  const key = (((year * 13 + stamp.month) * 32 + stamp.day) * 24 + stamp.hour) * 60 +
+    stamp.minute;
+  let start = starts.get(key);
+  if (start === undefined) {
+    const wall: WallClock = { year, month: stamp.month, day: stamp.day, hour: stamp.hour,
+      minute: stamp.minute, second: 0, millisecond: 0 };
+    start = clock.toInstant(wall);
+    if (starts.size >= MINUTE_CACHE_LIMIT) starts.clear();
+    starts.set(key, start);
+  }
+  return start + stamp.second * 1000 + stamp.millisecond;
 }
 
 export function isValidWallClock(wall: WallClock): boolean {

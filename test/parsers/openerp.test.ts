@@ -193,6 +193,17 @@ t.test('continuation state forgets the least recently seen program first', async
   t.equal(kept.fields.continuation, true);
 });
 
+t.test('a new program is tracked even when every remembered one is active', async (t) => {
+  const chain = newChain('UTC', 2);
+  for (const program of ['oe-a', 'oe-b']) {
+    parseLine(`<174>Jun 15 10:28:00 erp01 ${program}: ${SIX_ZERO}`, { chain });
+    parseLine(`<174>Jun 15 10:28:00 erp01 ${program}: ${TRACEBACK[0]}`, { chain });
+  }
+  parseLine(`<174>Jun 15 10:28:01 erp01 oe-c: ${SIX_ZERO}`, { chain });
+  const next = parseLine(`<174>Jun 15 10:28:01 erp01 oe-c: ${TRACEBACK[0]}`, { chain });
+  t.equal(next.fields.continuation, true);
+});
+
 t.test('continuation state never grows past its bound', async (t) => {
   const chain = newChain('UTC', 100);
   for (let index = 0; index < 1000; index += 1) {
