@@ -11,6 +11,13 @@ import type { Logger } from '../../log.js';
 import type { DatabaseTarget } from './database-url.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The SQL sink prepares one INSERT per row count it sends. Full batches reuse one; partial
+ * batches (low traffic, flush interval) vary, so mysql2 closes the least recently used
+ * beyond this many instead of keeping up to 16,000 statements of 17 placeholders a row open
+ * on the server (which caps them at max_prepared_stmt_count, 16,382 for all clients).
+ */
+const MAX_PREPARED_STATEMENTS = 16;
 
 export interface Connection {
   knex: Knex;
@@ -65,7 +72,8 @@ function knexConfig(target: DatabaseTarget, password: string | null): Knex.Confi
   return {
     client: 'mysql2',
     connection: { ...common, charset: 'utf8mb4', dateStrings: true,
-      connectTimeout: CONNECT_TIMEOUT_MS, enableKeepAlive: true },
+      connectTimeout: CONNECT_TIMEOUT_MS, enableKeepAlive: true,
+      maxPreparedStatements: MAX_PREPARED_STATEMENTS },
     pool,
     acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
   };

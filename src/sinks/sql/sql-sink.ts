@@ -75,20 +75,55 @@ export class SqlSink {
   /** Inserts `rows` and records `checkpoint`, in one transaction; throws on any failure. */
   async commit(rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
     const knex = this.#requireKnex();
-    const work = knex.transaction(async (transaction) => {
+    const work = this.engine === 'mysql' ? this.#commitMysql(knex, rows, checkpoint)
+      : this.#commitKnex(knex, rows, checkpoint);
+    await withTimeout(work, this.#options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS,
+      () => this.close());
+  }
+
+  /**
+   * The same transaction straight on knex's one mysql2 connection, the rows as a server-side
+   * prepared statement: the server then skips parsing 17 literals per row, which took a third
+   * of MariaDB's CPU per row (9.6 µs text, 6.5 µs prepared), and knex's raw-query layer, which
+   * rescans the statement and copies every binding, is bypassed. mysql2 keeps one prepared
+   * statement per row count (database.ts bounds how many).
+   */
+  async #commitMysql(knex: Knex, rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
+    const connection = await knex.client.acquireConnection() as MysqlConnection;
+    try {
+      await query(connection, 'start transaction');
+      for (const chunk of this.#chunks(rows)) {
+        await execute(connection, this.#statement(chunk.length), bindingsOf(chunk));
+      }
+      await query(connection, MYSQL_CHECKPOINT, this.#checkpointValues(checkpoint));
+      await query(connection, 'commit');
+    } catch (error) {
+      // A data error leaves the transaction open on a live connection: end it before the
+      // runner splits the batch. On a dead connection this fails too, harmlessly.
+      await query(connection, 'rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      await Promise.resolve(knex.client.releaseConnection(connection)).catch(() => undefined);
+    }
+  }
+
+  async #commitKnex(knex: Knex, rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
+    await knex.transaction(async (transaction) => {
       for (const chunk of this.#chunks(rows)) {
         await transaction.raw(this.#statement(chunk.length), bindingsOf(chunk));
       }
-      await transaction('logharbor_checkpoint').insert({
-        instance: this.#options.instance,
-        batch_seq: checkpoint.batchSeq,
-        spool_segment: checkpoint.spoolSegment,
-        spool_offset: checkpoint.spoolOffset,
-        updated_at: new Date().toISOString().replace('T', ' ').slice(0, 23),
-      }).onConflict('instance').merge();
+      const [instance, batchSeq, spoolSegment, spoolOffset, updatedAt] =
+        this.#checkpointValues(checkpoint);
+      await transaction('logharbor_checkpoint').insert({ instance, batch_seq: batchSeq,
+        spool_segment: spoolSegment, spool_offset: spoolOffset, updated_at: updatedAt })
+        .onConflict('instance').merge();
     });
-    await withTimeout(work, this.#options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS,
-      () => this.close());
+  }
+
+  /** The checkpoint row in MYSQL_CHECKPOINT's column order. */
+  #checkpointValues(checkpoint: Checkpoint): [string, number, string, number, string] {
+    return [this.#options.instance, checkpoint.batchSeq, checkpoint.spoolSegment,
+      checkpoint.spoolOffset, new Date().toISOString().replace('T', ' ').slice(0, 23)];
   }
 
   async close(): Promise<void> {
@@ -164,6 +199,31 @@ export class SqlSink {
     if (this.#connection === null) throw new Error('The SQL sink is not open');
     return this.#connection.knex;
   }
+}
+
+/** The part of a mysql2 connection (callback API, as knex holds it) that commits use. */
+interface MysqlConnection {
+  query(sql: string, values: unknown[], done: (error: Error | null) => void): void;
+  execute(sql: string, values: unknown[], done: (error: Error | null) => void): void;
+}
+
+const MYSQL_CHECKPOINT = 'insert into `logharbor_checkpoint` (`instance`, `batch_seq`, ' +
+  '`spool_segment`, `spool_offset`, `updated_at`) values (?, ?, ?, ?, ?) on duplicate key ' +
+  'update `batch_seq` = values(`batch_seq`), `spool_segment` = values(`spool_segment`), ' +
+  '`spool_offset` = values(`spool_offset`), `updated_at` = values(`updated_at`)';
+
+/** One statement; values are bound by mysql2, which escapes them as it sends the text. */
+function query(connection: MysqlConnection, sql: string, values: unknown[] = []): Promise<void> {
+  return new Promise((resolve, reject) => {
+    connection.query(sql, values, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+/** One prepared statement (prepared once per connection and text, then reused). */
+function execute(connection: MysqlConnection, sql: string, values: unknown[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    connection.execute(sql, values, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 function bindingsOf(rows: LogRow[]): Knex.RawBinding[] {
