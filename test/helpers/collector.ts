@@ -170,3 +170,15 @@ export function sqliteRows(path: string, where = ''): Row[] {
     db.close();
   }
 }
+
+/**
+ * The year a collector running now gives an RFC 3164 stamp of month `month` (1–12), day `day`:
+ * the one that puts it closest to the receive time. Tests that send such stamps expect it,
+ * so they keep passing in any year.
+ */
+export function nearestYear(month: number, day: number, now: number = Date.now()): number {
+  const thisYear = new Date(now).getUTCFullYear();
+  const distance = (year: number): number => Math.abs(Date.UTC(year, month - 1, day) - now);
+  return [thisYear - 1, thisYear + 1].reduce((best, year) =>
+    (distance(year) < distance(best) ? year : best), thisYear);
+}
