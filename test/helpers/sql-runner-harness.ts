@@ -18,14 +18,14 @@ import { waitFor } from './collector.js';
 import { capturingLogger } from './log-rows.js';
 
 /** A parsed RFC 3164 message from host1/app whose `msg` is `text`. */
-export function logRecord(text: string): LogRecord {
+export function logRecord(text: string, overrides: Partial<LogRecord> = {}): LogRecord {
   return {
     meta: { sourceIp: '127.0.0.1', sourcePort: 40000, transport: 'tcp',
       listener: 'tcp://127.0.0.1:0', receivedAt: new Date('2026-12-03T19:20:00.123Z') },
     raw: Buffer.from(`<13>Dec  3 19:20:00 host1 app: ${text}`),
     facility: 1, severity: 5, timestamp: new Date('2026-12-03T19:20:00.000Z'),
     hostname: 'host1', appName: 'app', procId: null, msgId: null, structuredData: null,
-    message: text, format: 'rfc3164', fields: {},
+    message: text, format: 'rfc3164', fields: {}, ...overrides,
   };
 }
 
@@ -67,7 +67,8 @@ export interface Harness {
   stats: Stats;
   deadLetterPath: string;
   events: Array<Record<string, unknown>>;
-  enqueue(texts: string[]): void;
+  /** Messages as texts (see logRecord) or whole records. */
+  enqueue(messages: Array<string | LogRecord>): void;
   /** Resolves once `count` rows were stored in the table. */
   stored(count: number): Promise<void>;
   stop(): Promise<void>;
@@ -100,8 +101,10 @@ export async function startRunner(options: HarnessOptions): Promise<Harness> {
 
   return {
     runner, sink, stats, events, deadLetterPath: deadLetters.path,
-    enqueue: (texts) => {
-      for (const text of texts) runner.enqueue(logRecord(text));
+    enqueue: (messages) => {
+      for (const message of messages) {
+        runner.enqueue(typeof message === 'string' ? logRecord(message) : message);
+      }
     },
     stored: (count) => waitFor(() => stats.storedSql >= count, 30_000),
     stop: async () => {

@@ -282,15 +282,20 @@ export class SqlRunner implements Stage {
       const group = groups.shift() as SpoolGroup;
       const outcome = await this.#tryCommit(group.rows, this.#committedSeq, group.end);
       if (outcome.kind === 'connection') {
-        this.#unsureSpoolGroup = { end: group.end, rows: group.rows.length };
+        // Rows skipped as already committed count once replay is known to be past `end`.
+        const skipped = samePosition(group.end, end) ? batch.skipped : 0;
+        this.#unsureSpoolGroup = { end: group.end, rows: group.rows.length + skipped };
         return;
       }
       if (outcome.kind === 'ok') this.#stored(group.rows.length);
       else this.#splitSpoolGroup(group, outcome.error, groups);
     }
-    // The last rows may all have been refused: record that replay is past them anyway.
+    // The last rows may all have been refused or skipped: record that replay is past them.
     if (!samePosition(this.#ackPosition, end) &&
-      (await this.#tryCommit([], this.#committedSeq, end)).kind !== 'ok') return;
+      (await this.#tryCommit([], this.#committedSeq, end)).kind !== 'ok') {
+      this.#unsureSpoolGroup = { end, rows: batch.skipped };
+      return;
+    }
 
     this.#stored(batch.skipped);
     this.#options.spool.acknowledge(end);
