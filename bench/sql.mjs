@@ -254,7 +254,8 @@ const START = {
 
 async function startLogharbor({ dir, database, server }) {
   const child = track(spawn(process.execPath, [CLI, 'run', '--tcp', '127.0.0.1:0',
-    '--udp', 'none', '--http', '127.0.0.1:0', '--db', server.url(database), '--archive', path.join(dir, 'archive'),
+    '--udp', 'none', '--http', '127.0.0.1:0', '--db', server.url(database),
+    '--archive', path.join(dir, 'archive'),
     '--spool', path.join(dir, 'spool'), '--instance', 'bench', '--timezone', 'UTC',
     ...options.logharborArgs], { stdio: ['ignore', 'pipe', 'inherit'], env: benchEnv() }));
   const port = await new Promise((resolve, reject) => {
