@@ -115,18 +115,20 @@ export class Daemon {
 
   readiness(): Readiness {
     const reasons: string[] = [];
+    // Sinks not writing for less than the grace period: still ready, but said (issue #4).
+    const degraded: string[] = [];
     if (!this.#started) reasons.push('starting');
     const now = Date.now();
     for (const stage of this.#stages) {
       const health = stage.health();
+      if (health.ok) continue;
       const since = health.since ?? now;
-      if (!health.ok && now - since >= READY_GRACE_MS) {
-        const seconds = Math.round((now - since) / 1000);
-        reasons.push(`${health.reason ?? stage.name} for ${seconds} s`);
-      }
+      const seconds = Math.round((now - since) / 1000);
+      const text = `${health.reason ?? stage.name} for ${seconds} s`;
+      (now - since >= READY_GRACE_MS ? reasons : degraded).push(text);
     }
     if (this.#stopping !== null) reasons.push('stopping');
-    return { ready: reasons.length === 0, reasons };
+    return { ready: reasons.length === 0, reasons, degraded };
   }
 
   async #stop(): Promise<void> {

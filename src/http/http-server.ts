@@ -10,6 +10,8 @@ import { ListenError } from '../receiver/listen-error.js';
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** What is wrong without costing readiness yet (a sink spooling within the grace). */
+  degraded?: string[];
 }
 
 export interface HttpServerOptions {

@@ -170,7 +170,7 @@ t.test('healthz, readyz and stats.json answer on --http', async (t) => {
 
   t.same(await fetchJson(collector.httpPort, '/healthz'), { status: 200, body: { ok: true } });
   t.same(await fetchJson(collector.httpPort, '/readyz'),
-    { status: 200, body: { ready: true, reasons: [] } });
+    { status: 200, body: { ready: true, reasons: [], degraded: [] } });
   const stats = await fetchJson(collector.httpPort, '/stats.json');
   t.equal(stats.status, 200);
   t.match(stats.body, { received: 0, received_udp: 0, received_tcp: 0, received_tls: 0,

@@ -24,6 +24,7 @@ function driverError(code: string): Error {
 t.test('MySQL errors about a row are data errors', async (t) => {
   const cases: Array<[number, string]> = [
     [1048, 'ER_BAD_NULL_ERROR'],
+    [1062, 'ER_DUP_ENTRY'],
     [1264, 'ER_WARN_DATA_OUT_OF_RANGE'],
     [1265, 'WARN_DATA_TRUNCATED'],
     [1292, 'ER_TRUNCATED_WRONG_VALUE'],
@@ -67,7 +68,8 @@ t.test('network and driver errors are connection errors', async (t) => {
 });
 
 t.test('PostgreSQL data exceptions and constraint violations are data errors', async (t) => {
-  for (const sqlState of ['22001', '22007', '22021', '22P02', '23502', '23505']) {
+  for (const sqlState of ['22001', '22007', '22008', '22021', '22P02', '22P05', '23502',
+    '23505', '23514']) {
     t.equal(classifySqlError(postgresError(sqlState)), 'data', sqlState);
   }
 });
@@ -80,7 +82,8 @@ t.test('PostgreSQL connection, shutdown and transaction errors are connection er
   });
 
 t.test('SQLite constraint, size and type errors are data errors', async (t) => {
-  for (const code of ['SQLITE_CONSTRAINT_NOTNULL', 'SQLITE_TOOBIG', 'SQLITE_MISMATCH']) {
+  for (const code of ['SQLITE_CONSTRAINT', 'SQLITE_CONSTRAINT_NOTNULL',
+    'SQLITE_CONSTRAINT_TRIGGER', 'SQLITE_TOOBIG', 'SQLITE_MISMATCH', 'SQLITE_RANGE']) {
     t.equal(classifySqlError(sqliteError(code)), 'data', code);
   }
 });

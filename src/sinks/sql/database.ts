@@ -42,7 +42,16 @@ function knexLogger(log: Logger): Knex.Config['log'] {
   };
 }
 
+/**
+ * `compileSqlOnError: false`: knex puts the statement in front of a failed query's message;
+ * with this it is the statement text with placeholders, never the bound values (log rows,
+ * possibly sensitive), and SqlSink can cut it off again.
+ */
 function knexConfig(target: DatabaseTarget, password: string | null): Knex.Config {
+  return { ...engineConfig(target, password), compileSqlOnError: false };
+}
+
+function engineConfig(target: DatabaseTarget, password: string | null): Knex.Config {
   if (target.engine === 'sqlite') {
     if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
     return {

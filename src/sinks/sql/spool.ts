@@ -150,6 +150,7 @@ export class Spool {
       this.#cursor = { segment: position.segment, offset: position.offset };
     }
     this.acknowledge(this.#cursor);
+    this.#records = this.#countUnread();
   }
 
   /** Reads up to `maxEntries` entries from the cursor and moves it past them. */
@@ -162,7 +163,7 @@ export class Spool {
         this.#cursor = this.#nextSegmentStart(cursor.segment);
         continue;
       }
-      this.#readFrom(segment, cursor.offset, maxEntries - entries.length, entries);
+      this.#readFrom(segment, cursor.offset, maxEntries, entries);
     }
     return entries;
   }
@@ -201,6 +202,7 @@ export class Spool {
     this.#closeAppend();
   }
 
+  /** Reads from `offset` of `segment` until `entries` holds `maxEntries` or the segment ends. */
   #readFrom(segment: Segment, offset: number, maxEntries: number, entries: SpoolEntry[]): void {
     const remaining = segment.size - offset;
     let length = Math.min(READ_CHUNK_BYTES, remaining);
@@ -215,18 +217,27 @@ export class Spool {
     let start = 0;
     while (entries.length < maxEntries) {
       const newline = buffer.indexOf(0x0a, start);
-      if (newline === -1 || newline >= filled) break;
+      if (newline === -1) break;
       const end = { segment: segment.name, offset: offset + newline + 1 };
       entries.push(parseEntry(buffer.toString('utf8', start, newline), end));
       start = newline + 1;
     }
-    if (start === 0) {
+    if (!buffer.includes(0x0a)) {
       // A line without its LF can only be the tail of a crashed append: it is skipped whole.
       entries.push({ kind: 'corrupt', text: buffer.toString('utf8', 0, filled),
         end: { segment: segment.name, offset: offset + filled } });
       start = filled;
     }
     this.#cursor = { segment: segment.name, offset: offset + start };
+  }
+
+  /** Lines from the cursor on: what `records` reports after a restart's seek. */
+  #countUnread(): number {
+    const cursor = this.#cursor;
+    if (cursor === null) return 0;
+    return this.#segments.reduce((sum, segment) => sum + (segment.name === cursor.segment
+      ? countLines(join(this.directory, segment.name), cursor.offset)
+      : countLines(join(this.directory, segment.name))), 0);
   }
 
   #writableSegment(): Segment {
@@ -320,12 +331,12 @@ function readAt(path: string, offset: number, length: number): Buffer {
   return buffer.subarray(0, filled);
 }
 
-function countLines(path: string): number {
+function countLines(path: string, from = 0): number {
   const fd = openSync(path, 'r');
   const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   let lines = 0;
   try {
-    for (let position = 0; ;) {
+    for (let position = from; ;) {
       const read = readSync(fd, buffer, 0, buffer.length, position);
       if (read === 0) return lines;
       for (let index = 0; index < read; index += 1) if (buffer[index] === 0x0a) lines += 1;

@@ -91,6 +91,8 @@ export class SqlRunner implements Stage {
   #lastSync = 0;
   /** The last spill found the spool at its cap (`--spool-max`). */
   #spoolRefused = false;
+  /** A spool group whose COMMIT outcome was lost with the connection. */
+  #unsureSpoolGroup: { end: SpoolPosition; rows: number } | null = null;
 
   constructor(options: SqlRunnerOptions) {
     this.#options = options;
@@ -191,11 +193,23 @@ export class SqlRunner implements Stage {
     this.#committedSeq = checkpoint?.batchSeq ?? 0;
     this.#nextSeq = this.#committedSeq + 1;
     this.#ackPosition = positionOf(checkpoint);
+    this.#countUnsureSpoolGroup();
     this.#options.spool.seek(checkpoint === null || checkpoint.spoolSegment === ''
       ? null : this.#ackPosition);
     this.#connected = true;
     this.#options.log.info({ spool_records: this.#options.spool.records,
       spool_bytes: this.#options.spool.bytes, batch_seq: this.#committedSeq }, 'sql connected');
+  }
+
+  /**
+   * A spool group whose outcome was unknown committed if the checkpoint reached its end:
+   * replay then resumes after it, and only `stored_sql` needs to hear of its rows.
+   */
+  #countUnsureSpoolGroup(): void {
+    const unsure = this.#unsureSpoolGroup;
+    this.#unsureSpoolGroup = null;
+    if (unsure === null || !samePosition(unsure.end, this.#ackPosition)) return;
+    this.#stored(unsure.rows);
   }
 
   async #reconnect(attempt: number): Promise<number> {
@@ -267,13 +281,21 @@ export class SqlRunner implements Stage {
     while (groups.length > 0) {
       const group = groups.shift() as SpoolGroup;
       const outcome = await this.#tryCommit(group.rows, this.#committedSeq, group.end);
-      if (outcome.kind === 'connection') return;
+      if (outcome.kind === 'connection') {
+        // Rows skipped as already committed count once replay is known to be past `end`.
+        const skipped = samePosition(group.end, end) ? batch.skipped : 0;
+        this.#unsureSpoolGroup = { end: group.end, rows: group.rows.length + skipped };
+        return;
+      }
       if (outcome.kind === 'ok') this.#stored(group.rows.length);
       else this.#splitSpoolGroup(group, outcome.error, groups);
     }
-    // The last rows may all have been refused: record that replay is past them anyway.
+    // The last rows may all have been refused or skipped: record that replay is past them.
     if (!samePosition(this.#ackPosition, end) &&
-      (await this.#tryCommit([], this.#committedSeq, end)).kind !== 'ok') return;
+      (await this.#tryCommit([], this.#committedSeq, end)).kind !== 'ok') {
+      this.#unsureSpoolGroup = { end, rows: batch.skipped };
+      return;
+    }
 
     this.#stored(batch.skipped);
     this.#options.spool.acknowledge(end);

@@ -110,7 +110,7 @@ export class SqlSink {
   async #commitKnex(knex: Knex, rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
     await knex.transaction(async (transaction) => {
       for (const chunk of this.#chunks(rows)) {
-        await transaction.raw(this.#statement(chunk.length), bindingsOf(chunk));
+        await insertRows(transaction, this.#statement(chunk.length), bindingsOf(chunk));
       }
       const [instance, batchSeq, spoolSegment, spoolOffset, updatedAt] =
         this.#checkpointValues(checkpoint);
@@ -224,6 +224,24 @@ function execute(connection: MysqlConnection, sql: string, values: unknown[]): P
   return new Promise((resolve, reject) => {
     connection.execute(sql, values, (error) => (error ? reject(error) : resolve()));
   });
+}
+
+/**
+ * One multi-row INSERT through knex. A failure's message is the database's own again: knex
+ * put the statement (17 placeholders a row) in front of it, which would fill the dead-letter
+ * file and the log.
+ */
+async function insertRows(transaction: Knex.Transaction, sql: string,
+  bindings: Knex.RawBinding[]): Promise<void> {
+  try {
+    await transaction.raw(sql, bindings);
+  } catch (error) {
+    const prefix = `${String(transaction.client.positionBindings(sql))} - `;
+    if (error instanceof Error && error.message.startsWith(prefix)) {
+      error.message = error.message.slice(prefix.length);
+    }
+    throw error;
+  }
 }
 
 function bindingsOf(rows: LogRow[]): Knex.RawBinding[] {
