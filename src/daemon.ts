@@ -29,8 +29,12 @@ import { ZoneClock } from './zone-clock.js';
 
 /** How long a sink may be unable to write before `/readyz` reports the collector not ready. */
 const READY_GRACE_MS = 60_000;
-/** The archive writes whatever has arrived each turn of the event loop. */
-const ARCHIVE_BATCH_SIZE = 10_000;
+/**
+ * The archive writes whatever has arrived each turn of the event loop, and at once whenever
+ * this many records wait: enough lines per file to keep writes large, few enough that the
+ * records die young.
+ */
+const ARCHIVE_BATCH_SIZE = 2000;
 const BACKOFF = { initialMs: 250, maxMs: 30_000 };
 /** A stop writes memory to a reachable database for at least this long before spooling it. */
 const MIN_DRAIN_MS = 5000;

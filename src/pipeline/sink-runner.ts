@@ -75,7 +75,11 @@ export class SinkRunner implements Stage {
 
   enqueue(record: LogRecord): void {
     this.#queue.push(record);
-    this.#schedule();
+    // A full batch is written at once, inside the read that completed it: one event-loop turn
+    // can bring megabytes from many sockets, and records left waiting for setImmediate survive
+    // young-generation collections (measured: a third of the CPU went to copying them).
+    if (this.depth >= this.#options.batchSize && !this.#scheduled) void this.#pump();
+    else this.#schedule();
   }
 
   /**
