@@ -66,6 +66,12 @@ export function expectRow(values: Partial<RowView>): RowView {
     format: 'rfc3164', ...values };
 }
 
+/** Orders rows by their text, leading spaces aside, for senders that reorder messages. */
+export function byText(a: RowView, b: RowView): number {
+  const [left, right] = [String(a.msg).trimStart(), String(b.msg).trimStart()];
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
 export async function storedCount(collector: Collector): Promise<number> {
   return Number((await fetchJson(collector.httpPort, '/stats.json')).body.stored_sql);
 }
