@@ -120,6 +120,14 @@ export function startRsyslog(options: DaemonOptions): Promise<Daemon> {
     '-i', join(options.dir, 'rsyslogd.pid'), '-M', senders.rsyslogModules ?? ''], options);
 }
 
+/**
+ * The head of every syslog-ng config here: the sender's own hostname is kept and never
+ * looked up. `@version` names the release the configs were written for; a newer syslog-ng
+ * runs them in compatibility mode.
+ */
+export const SYSLOG_NG_OPTIONS = '@version: 3.38\n' +
+  'options { keep-hostname(yes); chain-hostnames(no); use-dns(no); stats-freq(0); };\n';
+
 export function startSyslogNg(options: DaemonOptions): Promise<Daemon> {
   const conf = join(options.dir, 'syslog-ng.conf');
   writeFileSync(conf, options.config);
