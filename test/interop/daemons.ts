@@ -130,6 +130,7 @@ export const SYSLOG_NG_OPTIONS = '@version: 3.38\n' +
 
 export function startSyslogNg(options: DaemonOptions): Promise<Daemon> {
   const conf = join(options.dir, 'syslog-ng.conf');
+  mkdirSync(options.dir, { recursive: true });
   writeFileSync(conf, options.config);
   return startDaemon(senders.syslogNg ?? 'syslog-ng', ['-F', '--no-caps', '-f', conf,
     '--pidfile', join(options.dir, 'syslog-ng.pid'),
