@@ -52,7 +52,8 @@ export const senders = locateSenders();
 
 const present: Record<SenderName, boolean> = {
   'logger': senders.logger !== null,
-  'rsyslog': senders.rsyslogd !== null && senders.rsyslogModules !== null,
+  'rsyslog': senders.rsyslogd !== null && existsSync(senders.rsyslogd) &&
+    senders.rsyslogModules !== null,
   'syslog-ng': senders.syslogNg !== null,
 };
 
