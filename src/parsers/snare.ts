@@ -258,7 +258,8 @@ function isOptionalField(part: string): boolean {
 /**
  * Snare inside RFC 5424. syslog-ng splits a native line at its first space, so APP-NAME holds
  * `HOST<TAB>MSWinEventLog<TAB>...<TAB>Thu` and MSG the rest: joined with that one space the
- * line is whole again. An agent writing RFC 5424 itself names `MSWinEventLog` as APP-NAME or
+ * line is whole again. rsyslog's RSYSLOG_SyslogProtocol23Format keeps the space at the start
+ * of MSG (`...#011Thu - - -  Dec 03`), so it is not added twice. An agent writing RFC 5424 itself names `MSWinEventLog` as APP-NAME or
  * MSGID and sends the payload as MSG.
  */
 export function recogniseSnareIn5424(record: LogRecord): boolean {
@@ -266,7 +267,8 @@ export function recogniseSnareIn5424(record: LogRecord): boolean {
   let event: SnareEvent | null = null;
   if (appName !== null && appName.length > SNARE_MARKER.length &&
     appName.includes(SNARE_MARKER)) {
-    event = readSnareEvent(`${appName} ${message}`, 0);
+    const rest = message.charCodeAt(0) === 0x20 ? message.slice(1) : message;
+    event = readSnareEvent(`${appName} ${rest}`, 0);
   } else if (appName === SNARE_MARKER || msgId === SNARE_MARKER) {
     event = readBareSnarePayload(message);
   }

@@ -121,7 +121,7 @@ export function view(record: LogRecord): Record<string, unknown> {
   };
 }
 
-const CONTRACT_FIELDS: Record<string, string[]> = {
+export const CONTRACT_FIELDS: Record<string, string[]> = {
   snare: ['criticality', 'event_log', 'snare_counter', 'event_id', 'event_source', 'user',
     'sid_type', 'event_type', 'computer', 'category', 'data', 'expanded'],
   cisco: ['msg_count', 'seq', 'facility_mnemonic', 'cisco_severity', 'mnemonic', 'clock_flag'],
@@ -273,7 +273,7 @@ function projectTagAndMessage(record: LogRecord, rawMessage: string,
 }
 
 /** The corpus writes Snare messages from `MSWinEventLog`; the record stores what follows it. */
-function snarePayload(message: string): string {
+export function snarePayload(message: string): string {
   const marker = message.indexOf('MSWinEventLog');
   if (marker === -1) return message;
   const rest = message.slice(marker + 'MSWinEventLog'.length);

@@ -184,6 +184,18 @@ t.test('Snare split by syslog-ng into RFC 5424 APP-NAME and MSG is rebuilt', asy
   t.strictSame(record.fields, { hostname_in_payload: 'WIN2K8-FR01', ...logonFields('\t') });
 });
 
+t.test('Snare split by rsyslog SyslogProtocol23, whose MSG keeps the space, gets one space back',
+  async (t) => {
+    // The bytes rsyslog 8.2302 forwards for a Snare line with a syslog header (interop suite).
+    const record = parseLine('<13>1 2026-12-03T19:10:01+00:00 WIN2K8-FR01 ' +
+      'MSWinEventLog#0111#011Security#0112051#011Thu - - -  Dec 03 18:58:11 2026#011' +
+      `${payload('#011', LOGON.slice(4))}`);
+    t.equal(record.format, 'snare');
+    t.equal(record.hostname, 'WIN2K8-FR01');
+    t.equal(record.message, payload('#011'));
+    t.strictSame(record.fields, logonFields('#011'));
+  });
+
 t.test('RFC 5424 with APP-NAME MSWinEventLog and a Snare payload is Snare', async (t) => {
   const record = parseLine(`<13>1 2026-12-03T19:02:01Z DC1 MSWinEventLog - - - ${payload('\t')}`);
   t.equal(record.format, 'snare');
