@@ -209,7 +209,9 @@ export class SqlRunner implements Stage {
       await this.#connect();
       return 1;
     } catch (error) {
-      if (error instanceof FatalSinkError) this.#options.log.error({ err: error }, error.message);
+      if (error instanceof FatalSinkError) {
+        this.#options.log.error({ err: error }, 'sql open refused, retrying');
+      }
       this.#noteFailure(error as Error);
       return attempt + 1;
     }
