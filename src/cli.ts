@@ -4,9 +4,7 @@
  * Exit codes: 0 clean stop, 1 runtime failure, 2 invalid configuration or arguments, always
  * with one line on stderr saying what is wrong and how to fix it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, resolveConfig, type ResolvedConfig } from './config.js';
@@ -16,6 +14,7 @@ import { OPTIONS, environmentName } from './options.js';
 import { FatalSinkError } from './pipeline/sink-runner.js';
 import { ListenError } from './receiver/listen-error.js';
 import { runMigrate } from './migrate-command.js';
+import { packageVersion } from './version.js';
 
 const EXIT_RUNTIME = 1;
 const EXIT_CONFIG = 2;
@@ -119,22 +118,14 @@ function formatDefault(value: string | string[] | undefined): string | undefined
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-function packageVersion(): string {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory) {
-    directory = dirname(directory);
-  }
-  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as
-    { version?: string };
-  return manifest.version ?? 'unknown';
-}
-
-function fail(message: string, exitCode: number): never {
-  process.stderr.write(`logharbor: ${message}\n`);
+/** One `logharbor: ` line per problem (a ConfigError may list several). */
+function fail(problems: string | readonly string[], exitCode: number): never {
+  const lines = typeof problems === 'string' ? [problems] : problems;
+  process.stderr.write(lines.map((line) => `logharbor: ${line}\n`).join(''));
   process.exit(exitCode);
 }
 
 main(hideBin(process.argv)).catch((error: unknown) => {
-  if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
+  if (error instanceof ConfigError) fail(error.problems, EXIT_CONFIG);
   fail((error as Error).stack ?? String(error), EXIT_RUNTIME);
 });

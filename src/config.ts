@@ -15,6 +15,7 @@ import {
   maskDatabaseUrl, parseDatabaseUrl, type DatabaseTarget,
 } from './sinks/sql/database-url.js';
 import type { MigratePolicy } from './sinks/sql/sql-sink.js';
+import { MAX_WATCHED_HOSTS, watchKey } from './watched-hosts.js';
 import { systemTimeZone, ZoneClock } from './zone-clock.js';
 
 export interface Config {
@@ -45,10 +46,46 @@ export interface Config {
   archiveMaxOpen: number;
   archiveFsync: 'interval' | 'never' | 'always';
   archiveMode: number;
+  readyGraceMs: number;
+  watchHosts: string[];
 }
 
 export class ConfigError extends Error {
   readonly code = 'LH_INVALID_CONFIG';
+  /** One line per problem; `message` joins them with LF. */
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[]) {
+    const lines = typeof problems === 'string' ? [problems] : [...problems];
+    super(lines.join('\n'));
+    this.problems = lines;
+  }
+}
+
+/**
+ * Gathers the problems of one configuration, so that `check-config` (and `run`) names every
+ * one of them at once instead of stopping at the first.
+ */
+class ProblemList {
+  readonly #lines: string[] = [];
+
+  /**
+   * The value of `compute`, or undefined once its ConfigError is recorded; other errors are
+   * bugs and propagate.
+   */
+  check<T>(compute: () => T): T | undefined {
+    try {
+      return compute();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.#lines.push(...error.problems);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.#lines.length > 0) throw new ConfigError(this.#lines);
+  }
 }
 
 export type RawValue = string | string[];
@@ -74,67 +111,83 @@ const PASSWORD_VARIABLE = 'LOGHARBOR_DB_PASSWORD';
 const CONFIG_VARIABLE = 'LOGHARBOR_CONFIG';
 
 export function resolveConfig(sources: ConfigSources): ResolvedConfig {
-  const fromFlags = readFlags(sources.flags);
-  const fromEnv = readEnvironment(sources.env);
+  const problems = new ProblemList();
+  const fromFlags = readFlags(sources.flags, problems);
+  const fromEnv = readEnvironment(sources.env, problems);
   const configPath = sources.flags.config ?? sources.env[CONFIG_VARIABLE];
   const fromFile = typeof configPath === 'string'
-    ? readConfigFile(configPath, sources.readFile)
+    ? readConfigFile(configPath, sources.readFile, problems)
     : new Map<string, RawValue>();
 
   const raw = new Map<string, RawValue>();
   for (const option of OPTIONS) {
     const given = fromFlags.get(option.name) ?? fromEnv.get(option.name) ??
       fromFile.get(option.name);
-    if (given !== undefined && option.issue !== undefined) refuseUnbuilt(option);
+    if (given !== undefined && option.issue !== undefined) {
+      problems.check(() => refuseUnbuilt(option));
+    }
     const value = given ?? option.default;
     if (value !== undefined) raw.set(option.name, value);
   }
 
-  const password = databasePassword(raw, sources);
-  const config = Object.freeze(buildConfig(raw, password));
+  const password = problems.check(() => databasePassword(raw, sources)) ?? null;
+  const config = Object.freeze(buildConfig(raw, password, problems));
+  problems.throwIfAny();
   return { config, effective: effectiveValues(raw, config) };
 }
 
-function buildConfig(raw: Map<string, RawValue>, password: string | null): Config {
+/**
+ * Every field is checked on its own, so one bad value does not hide the next. A field whose
+ * check failed holds undefined, which nobody reads: resolveConfig throws before returning.
+ */
+function buildConfig(raw: Map<string, RawValue>, password: string | null,
+  problems: ProblemList): Config {
+  const field = <T>(compute: () => T): T => problems.check(compute) as T;
   const text = (name: string): string => single(name, raw.get(name) ?? '');
-  const dbText = text('db');
-  const timezone = raw.has('timezone') ? text('timezone') : systemTimeZone();
-  const archive = text('archive');
+  const dbText = field(() => text('db'));
+  const timezone = raw.has('timezone') ? field(() => text('timezone')) : systemTimeZone();
+  const archive = field(() => text('archive'));
 
-  const config: Config = {
-    udp: listeners('udp', raw.get('udp') ?? []),
-    tcp: listeners('tcp', raw.get('tcp') ?? []),
-    http: text('http') === 'none' ? null : listenAddress('http', text('http')),
-    db: dbText === 'none' ? null : { url: dbText, target: databaseTarget(dbText) },
+  return {
+    udp: field(() => listeners('udp', raw.get('udp') ?? [])),
+    tcp: field(() => listeners('tcp', raw.get('tcp') ?? [])),
+    http: field(() => text('http') === 'none' ? null : listenAddress('http', text('http'))),
+    db: field(() => dbText === 'none' ? null : { url: dbText, target: databaseTarget(dbText) }),
     dbPassword: password,
-    migrate: choice('migrate', text('migrate'), ['auto', 'never'] as const),
-    archive: archive === 'none' ? null : archive,
-    archivePath: text('archive-path'),
-    archiveFormat: choice('archive-format', text('archive-format'), ARCHIVE_FORMATS),
-    spool: text('spool'),
-    maxMessageSize: integer('max-message-size', text('max-message-size'),
-      { min: 480, max: MAX_MESSAGE_SIZE_LIMIT }),
-    queueSize: integer('queue-size', text('queue-size'), { min: 1, max: 10_000_000 }),
-    shutdownTimeoutMs: 1000 * integer('shutdown-timeout', text('shutdown-timeout'),
-      { min: 0, max: 86_400 }),
-    timezone: checkTimeZone(timezone),
-    hostFrom: choice('host-from', text('host-from'), ['header', 'source'] as const),
-    instance: raw.has('instance') ? nonEmpty('instance', text('instance')) : hostname(),
-    logLevel: choice('log-level', text('log-level'), LOG_LEVELS),
-    dbPasswordFile: raw.has('db-password-file') ? text('db-password-file') : null,
-    batchSize: integer('batch-size', text('batch-size'), { min: 1, max: 100_000 }),
-    flushIntervalMs: integer('flush-interval', text('flush-interval'), { min: 0, max: 60_000 }),
-    spoolMaxBytes: size('spool-max', text('spool-max')),
-    rotateSizeBytes: size('rotate-size', text('rotate-size')),
-    retainDays: integer('retain-days', text('retain-days'), { min: 0, max: 36_500 }),
-    compress: choice('compress', text('compress'), ['gzip', 'none'] as const),
-    archiveMaxOpen: integer('archive-max-open', text('archive-max-open'), { min: 1, max: 65_536 }),
-    archiveFsync: choice('archive-fsync', text('archive-fsync'),
-      ['interval', 'never', 'always'] as const),
-    archiveMode: fileMode('archive-mode', text('archive-mode')),
+    migrate: field(() => choice('migrate', text('migrate'), ['auto', 'never'] as const)),
+    archive: field(() => archive === 'none' ? null : archive),
+    archivePath: field(() => checkArchivePath(text('archive-path'))),
+    archiveFormat: field(() => choice('archive-format', text('archive-format'),
+      ARCHIVE_FORMATS)),
+    spool: field(() => text('spool')),
+    maxMessageSize: field(() => integer('max-message-size', text('max-message-size'),
+      { min: 480, max: MAX_MESSAGE_SIZE_LIMIT })),
+    queueSize: field(() => integer('queue-size', text('queue-size'),
+      { min: 1, max: 10_000_000 })),
+    shutdownTimeoutMs: field(() => 1000 * integer('shutdown-timeout', text('shutdown-timeout'),
+      { min: 0, max: 86_400 })),
+    timezone: field(() => checkTimeZone(timezone)),
+    hostFrom: field(() => choice('host-from', text('host-from'), ['header', 'source'] as const)),
+    instance: field(() => raw.has('instance') ? nonEmpty('instance', text('instance'))
+      : hostname()),
+    logLevel: field(() => choice('log-level', text('log-level'), LOG_LEVELS)),
+    dbPasswordFile: field(() => raw.has('db-password-file') ? text('db-password-file') : null),
+    batchSize: field(() => integer('batch-size', text('batch-size'), { min: 1, max: 100_000 })),
+    flushIntervalMs: field(() => integer('flush-interval', text('flush-interval'),
+      { min: 0, max: 60_000 })),
+    spoolMaxBytes: field(() => size('spool-max', text('spool-max'))),
+    rotateSizeBytes: field(() => size('rotate-size', text('rotate-size'))),
+    retainDays: field(() => integer('retain-days', text('retain-days'), { min: 0, max: 36_500 })),
+    compress: field(() => choice('compress', text('compress'), ['gzip', 'none'] as const)),
+    archiveMaxOpen: field(() => integer('archive-max-open', text('archive-max-open'),
+      { min: 1, max: 65_536 })),
+    archiveFsync: field(() => choice('archive-fsync', text('archive-fsync'),
+      ['interval', 'never', 'always'] as const)),
+    archiveMode: field(() => fileMode('archive-mode', text('archive-mode'))),
+    readyGraceMs: field(() => 1000 * integer('ready-grace', text('ready-grace'),
+      { min: 0, max: 86_400 })),
+    watchHosts: field(() => watchHosts(raw.get('watch-host') ?? [])),
   };
-  checkArchivePath(config);
-  return config;
 }
 
 /**
@@ -166,35 +219,55 @@ function databasePassword(raw: Map<string, RawValue>, sources: ConfigSources): s
   }
 }
 
-function readFlags(flags: Record<string, unknown>): Map<string, RawValue> {
+function readFlags(flags: Record<string, unknown>, problems: ProblemList):
+  Map<string, RawValue> {
   const values = new Map<string, RawValue>();
   for (const option of OPTIONS) {
     const value = flags[option.name];
     if (value === undefined) continue;
-    values.set(option.name, normalize(option, value, `--${option.name}`));
+    setChecked(values, option.name, problems, () => normalize(option, value, `--${option.name}`));
   }
   return values;
 }
 
-function readEnvironment(env: NodeJS.ProcessEnv): Map<string, RawValue> {
+function readEnvironment(env: NodeJS.ProcessEnv, problems: ProblemList):
+  Map<string, RawValue> {
   const byVariable = new Map(OPTIONS.map((option) => [environmentName(option.name), option]));
   const values = new Map<string, RawValue>();
   for (const [variable, value] of Object.entries(env)) {
     if (!variable.startsWith('LOGHARBOR_') || value === undefined) continue;
     if (variable === PASSWORD_VARIABLE || variable === CONFIG_VARIABLE) continue;
     const option = byVariable.get(variable);
-    if (option === undefined) {
-      throw new ConfigError(`Unknown environment variable ${variable}: no option ` +
-        `--${variable.slice(10).toLowerCase().replaceAll('_', '-')} exists (see logharbor ` +
-        '--help; test settings use the LH_TEST_ prefix)');
-    }
-    values.set(option.name, normalize(option, value, variable));
+    setChecked(values, option?.name ?? variable, problems, () => {
+      if (option === undefined) {
+        throw new ConfigError(`Unknown environment variable ${variable}: no option ` +
+          `--${variable.slice(10).toLowerCase().replaceAll('_', '-')} exists (see logharbor ` +
+          '--help; test settings use the LH_TEST_ prefix)');
+      }
+      return normalize(option, value, variable);
+    });
   }
   return values;
 }
 
-function readConfigFile(path: string, readFile: (path: string) => string):
-  Map<string, RawValue> {
+function readConfigFile(path: string, readFile: (path: string) => string,
+  problems: ProblemList): Map<string, RawValue> {
+  const values = new Map<string, RawValue>();
+  const parsed = problems.check(() => parseConfigFile(path, readFile));
+  for (const [key, value] of Object.entries(parsed ?? {})) {
+    const option = OPTIONS_BY_NAME.get(key);
+    setChecked(values, key, problems, () => {
+      if (option === undefined) {
+        throw new ConfigError(`Unknown key "${key}" in config file ${path}: keys are the long ` +
+          'option names, e.g. "udp", "archive-path"');
+      }
+      return normalize(option, value, `"${key}" in ${path}`);
+    });
+  }
+  return values;
+}
+
+function parseConfigFile(path: string, readFile: (path: string) => string): object {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFile(path));
@@ -204,17 +277,14 @@ function readConfigFile(path: string, readFile: (path: string) => string):
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`Config file ${path} must hold a JSON object of option names`);
   }
+  return parsed;
+}
 
-  const values = new Map<string, RawValue>();
-  for (const [key, value] of Object.entries(parsed)) {
-    const option = OPTIONS_BY_NAME.get(key);
-    if (option === undefined) {
-      throw new ConfigError(`Unknown key "${key}" in config file ${path}: keys are the long ` +
-        'option names, e.g. "udp", "archive-path"');
-    }
-    values.set(key, normalize(option, value, `"${key}" in ${path}`));
-  }
-  return values;
+/** Stores the value `compute` returns under `name`, or records its problem. */
+function setChecked(values: Map<string, RawValue>, name: string, problems: ProblemList,
+  compute: () => RawValue): void {
+  const value = problems.check(compute);
+  if (value !== undefined) values.set(name, value);
 }
 
 /** Strings for every layer; repeatable options as lists, comma-separated items split. */
@@ -320,13 +390,34 @@ function checkTimeZone(zone: string): string {
   }
 }
 
-function checkArchivePath(config: Config): void {
+function checkArchivePath(template: string): string {
   try {
-    new PathTemplate(config.archivePath, { clock: new ZoneClock('UTC'), instance: 'x' });
+    new PathTemplate(template, { clock: new ZoneClock('UTC'), instance: 'x' });
+    return template;
   } catch (error) {
-    throw new ConfigError(`Invalid --archive-path ${JSON.stringify(config.archivePath)}: ` +
+    throw new ConfigError(`Invalid --archive-path ${JSON.stringify(template)}: ` +
       `${(error as Error).message}`);
   }
+}
+
+/** `--watch-host`: at most MAX_WATCHED_HOSTS names, each with a /stats.json key of its own. */
+function watchHosts(values: RawValue): string[] {
+  const names = typeof values === 'string' ? [values] : values;
+  if (names.length > MAX_WATCHED_HOSTS) {
+    throw new ConfigError(`Invalid --watch-host: ${names.length} hosts given, at most ` +
+      `${MAX_WATCHED_HOSTS} are watched (watch the ones whose silence matters)`);
+  }
+  const byKey = new Map<string, string>();
+  for (const name of names) {
+    if (name.trim() === '') throw new ConfigError('Invalid --watch-host: a name may not be empty');
+    const other = byKey.get(watchKey(name));
+    if (other !== undefined) {
+      throw new ConfigError(`Invalid --watch-host ${JSON.stringify(name)}: it has the same ` +
+        `stats key as ${JSON.stringify(other)} (${watchKey(name)}); give one of them`);
+    }
+    byKey.set(watchKey(name), name);
+  }
+  return names;
 }
 
 function effectiveValues(raw: Map<string, RawValue>, config: Config):

@@ -6,6 +6,7 @@
  */
 import type { Config } from './config.js';
 import { HttpServer, type Readiness } from './http/http-server.js';
+import { Metrics, type ListenerFigures } from './http/metrics.js';
 import { RateLimitedLog, type Logger } from './log.js';
 import { ParserChain } from './parsers/chain.js';
 import { Intake } from './pipeline/intake.js';
@@ -13,6 +14,7 @@ import { Pipeline } from './pipeline/pipeline.js';
 import type { Sink } from './pipeline/sink.js';
 import { SinkRunner } from './pipeline/sink-runner.js';
 import type { Stage } from './pipeline/stage.js';
+import { readKernelUdpErrors } from './receiver/kernel-udp.js';
 import { TcpReceiver } from './receiver/tcp.js';
 import { UdpReceiver } from './receiver/udp.js';
 import { ArchiveLayout } from './sinks/archive/archive-layout.js';
@@ -25,10 +27,10 @@ import { Spool } from './sinks/sql/spool.js';
 import { SqlRunner } from './sinks/sql/sql-runner.js';
 import { SqlSink } from './sinks/sql/sql-sink.js';
 import { Stats } from './stats.js';
+import { packageVersion } from './version.js';
+import { WatchedHosts } from './watched-hosts.js';
 import { ZoneClock } from './zone-clock.js';
 
-/** How long a sink may be unable to write before `/readyz` reports the collector not ready. */
-const READY_GRACE_MS = 60_000;
 /**
  * The archive writes whatever has arrived each turn of the event loop, and at once whenever
  * this many records wait: enough lines per file to keep writes large, few enough that the
@@ -55,6 +57,8 @@ export class Daemon {
   readonly #tcp: TcpReceiver[];
   readonly #http: HttpServer | null;
   readonly #pipeline: Pipeline;
+  readonly #watched: WatchedHosts;
+  readonly #metrics: Metrics;
   #sqlRunner: SqlRunner | null = null;
   #started = false;
   #stopping: Promise<void> | null = null;
@@ -67,17 +71,23 @@ export class Daemon {
 
     const clock = new ZoneClock(config.timezone);
     const mapper = new RowMapper({ clock, hostFrom: config.hostFrom });
+    this.#watched = new WatchedHosts({ names: config.watchHosts,
+      hostOf: (record) => mapper.host(record) });
+    this.#metrics = new Metrics({ stats: this.stats, watched: this.#watched,
+      listeners: () => this.#listenerFigures(), readiness: () => this.readiness(),
+      instance: config.instance, version: packageVersion() });
     if (config.archive !== null) this.#addArchive(config.archive, clock, mapper);
     if (config.db !== null) this.#addSql(mapper);
 
     const intake = new Intake({ parser: new ParserChain({ clock }), pipeline: this.#pipeline,
-      stats: this.stats });
+      stats: this.stats, watched: this.#watched });
     const receiverOptions = { intake, maxMessageSize: config.maxMessageSize, log,
       warnings: this.#warnings };
     this.#udp = config.udp.map((address) => new UdpReceiver(address, receiverOptions));
     this.#tcp = config.tcp.map((address) => new TcpReceiver(address, receiverOptions));
     this.#http = config.http === null ? null : new HttpServer(config.http, { log,
-      readiness: () => this.readiness(), stats: () => this.stats.snapshot() });
+      readiness: () => this.readiness(), stats: () => this.stats.snapshot(),
+      metrics: this.#metrics });
     this.stats.addGauges(() => this.#gauges());
   }
 
@@ -129,7 +139,7 @@ export class Daemon {
       const since = health.since ?? now;
       const seconds = Math.round((now - since) / 1000);
       const text = `${health.reason ?? stage.name} for ${seconds} s`;
-      (now - since >= READY_GRACE_MS ? reasons : degraded).push(text);
+      (now - since >= this.#config.readyGraceMs ? reasons : degraded).push(text);
     }
     if (this.#stopping !== null) reasons.push('stopping');
     return { ready: reasons.length === 0, reasons, degraded };
@@ -197,6 +207,7 @@ export class Daemon {
       backoff: BACKOFF,
       drainTimeoutMs: Math.max(MIN_DRAIN_MS, config.shutdownTimeoutMs),
       onProgress: () => this.#pipeline.delivered(),
+      observeBatch: this.#metrics.observeBatch('sql'),
     });
     this.#stages.push(this.#sqlRunner);
   }
@@ -209,7 +220,9 @@ export class Daemon {
       backoff: BACKOFF,
       log: this.#log,
       onDelivered: () => this.#pipeline.delivered(),
+      observeBatch: this.#metrics.observeBatch(sink.name),
       onRetry: (error, attempt) => {
+        this.stats.archiveRetries += 1;
         this.#warnings.warn(`${sink.name}-retry`, { sink: sink.name, attempt,
           code: (error as { code?: unknown }).code, err_message: error.message },
         'sink write failed, retrying');
@@ -218,11 +231,27 @@ export class Daemon {
   }
 
   #gauges(): Record<string, number> {
+    const kernel = readKernelUdpErrors();
+    const receivers = [...this.#udp, ...this.#tcp];
     return {
       queue_depth: this.#pipeline.depth,
-      ...(this.#sqlRunner?.gauges() ?? { spool_bytes: 0, spool_records: 0, sql_connected: 0 }),
+      ...(this.#sqlRunner?.gauges() ?? { spool_bytes: 0, spool_records: 0,
+        spool_oldest_age_seconds: 0, sql_connected: 0 }),
       tcp_connections: this.#tcp.reduce((sum, receiver) => sum + receiver.connectionCount, 0),
       dropped_udp_buffer: this.#udp.reduce((sum, receiver) => sum + receiver.kernelDrops(), 0),
+      received_bytes: receivers.reduce((sum, receiver) => sum + receiver.counters.bytes, 0),
+      udp_rcvbuf_errors: kernel.receiveBufferErrors,
+      udp_in_errors: kernel.inErrors,
+      ...this.#watched.ages(Date.now(), this.stats.startedAt),
     };
+  }
+
+  #listenerFigures(): ListenerFigures[] {
+    return [
+      ...this.#udp.map((receiver) => ({ transport: 'udp' as const, listener: receiver.listener,
+        ...receiver.counters, socketDrops: receiver.kernelDrops() })),
+      ...this.#tcp.map((receiver) => ({ transport: 'tcp' as const, listener: receiver.listener,
+        ...receiver.counters, connections: receiver.connectionCount })),
+    ];
   }
 }

@@ -27,7 +27,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'tcp', group: LISTENERS, repeatable: true, default: ['0.0.0.0:514'],
     description: 'TCP listener HOST:PORT (octet counting and LF framing); none disables' },
   { name: 'http', group: LISTENERS, default: '127.0.0.1:9514',
-    description: 'HTTP address for /healthz, /readyz and /stats.json; none disables' },
+    description: 'HTTP address for /healthz, /readyz, /stats.json and /metrics; none disables' },
   { name: 'db', group: STORAGE, default: 'sqlite:./data/logs.sqlite',
     description: 'SQL table: sqlite:PATH, mysql://USER@HOST:PORT/DB, postgres://USER@HOST:PORT/DB' +
       ' or none' },
@@ -93,9 +93,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'idle-timeout', group: LISTENERS, issue: 8, description: 'idle TCP timeout' },
   { name: 'user', group: OPERATIONS, issue: 8, description: 'user to run as' },
   { name: 'group', group: OPERATIONS, issue: 8, description: 'group to run as' },
-  { name: 'ready-grace', group: OPERATIONS, issue: 9, description: 'readiness grace' },
-  { name: 'watch-host', group: OPERATIONS, issue: 9, repeatable: true,
-    description: 'watched host' },
+  { name: 'ready-grace', group: OPERATIONS, default: '60',
+    description: 'seconds a sink may be unable to write (database down, spooling) before ' +
+      '/readyz answers 503' },
+  { name: 'watch-host', group: OPERATIONS, repeatable: true,
+    description: 'host (as in the host column) whose last message time /stats.json and ' +
+      '/metrics report; repeat, at most 100' },
 ];
 
 export const OPTIONS_BY_NAME: ReadonlyMap<string, OptionSpec> =

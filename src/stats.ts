@@ -21,9 +21,14 @@ export class Stats {
   readonly dropped = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as
     Record<DropReason, number>;
   truncated = 0;
+  /** Messages whose bytes were not UTF-8 and were read as windows-1252. */
+  encodingFallbacks = 0;
+  /** Epoch ms of the last message received, 0 before the first. */
+  lastReceivedAt = 0;
   storedSql = 0;
   storedArchive = 0;
   sqlRetries = 0;
+  archiveRetries = 0;
   deadLetters = 0;
   readonly #gaugeSources: Array<() => Gauges> = [];
 
@@ -52,9 +57,17 @@ export class Stats {
     flat.stored_archive = this.storedArchive;
     for (const reason of DROP_REASONS) flat[`dropped_${reason}`] = this.dropped[reason];
     flat.truncated = this.truncated;
+    flat.encoding_fallbacks = this.encodingFallbacks;
     flat.sql_retries = this.sqlRetries;
+    flat.archive_retries = this.archiveRetries;
     flat.dead_letters = this.deadLetters;
+    // Counted from the start while nothing came, so "no messages for 10 minutes" also fires
+    // for a collector that never received any.
+    const last = this.lastReceivedAt === 0 ? this.startedAt : this.lastReceivedAt;
+    flat.last_message_age_seconds = Math.max(0, Math.floor((now - last) / 1000));
     for (const source of this.#gaugeSources) Object.assign(flat, source());
+    // After the gauges: the kernel's count of `udp_buffer` drops is one of them.
+    flat.dropped_total = DROP_REASONS.reduce((sum, reason) => sum + flat[`dropped_${reason}`], 0);
     flat.uptime_seconds = Math.floor((now - this.startedAt) / 1000);
     return flat;
   }

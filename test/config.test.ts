@@ -72,6 +72,8 @@ t.test('no flags, environment or file gives the documented defaults', async (t) 
     archiveMaxOpen: 256,
     archiveFsync: 'interval',
     archiveMode: 0o640,
+    readyGraceMs: 60000,
+    watchHosts: [],
   });
 });
 
@@ -103,6 +105,8 @@ t.test('the effective config lists every built option', async (t) => {
     'archive-max-open': '256',
     'archive-fsync': 'interval',
     'archive-mode': '0640',
+    'ready-grace': '60',
+    'watch-host': null,
   });
 });
 
@@ -259,8 +263,8 @@ t.test('a later-issue option given as a flag is refused with its issue', async (
 });
 
 t.test('a later-issue option from the environment is refused with its issue', async (t) => {
-  t.strictSame(refusal({ env: { LOGHARBOR_READY_GRACE: '30' } }),
-    refused('Option --ready-grace is not available yet (it comes with issue #9); ' +
+  t.strictSame(refusal({ env: { LOGHARBOR_RATE_LIMIT: '30' } }),
+    refused('Option --rate-limit is not available yet (it comes with issue #8); ' +
       'remove it to start'));
 });
 
@@ -359,4 +363,67 @@ t.test('a single-value option given twice is refused', async (t) => {
 t.test('an empty instance name is refused', async (t) => {
   t.strictSame(refusal({ flags: { instance: ' ' } }),
     refused('Invalid --instance: it may not be empty'));
+});
+
+/** Every problem a set of sources is refused with, one line each. */
+function problems(sources: Sources): readonly string[] {
+  try {
+    resolve(sources);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+  return [];
+}
+
+t.test('every problem of flags, environment and file is reported, each on its own line',
+  async (t) => {
+    const found = problems({
+      flags: { 'queue-size': 'abc', config: '/c.json', 'ready-grace': '-1' },
+      env: { LOGHARBOR_UDP_PORT: '514', LOGHARBOR_MIGRATE: 'sometimes' },
+      files: { '/c.json': '{"archive-mode": "rw", "tcp-port": 514, "timezone": "Mars/Olympus"}' },
+    });
+    t.strictSame(found, [
+      'Unknown environment variable LOGHARBOR_UDP_PORT: no option --udp-port exists (see ' +
+        'logharbor --help; test settings use the LH_TEST_ prefix)',
+      'Unknown key "tcp-port" in config file /c.json: keys are the long option names, ' +
+        'e.g. "udp", "archive-path"',
+      'Invalid --migrate "sometimes": expected one of auto, never',
+      'Invalid --queue-size "abc": expected a whole number from 1 to 10000000',
+      'Invalid --timezone "Mars/Olympus": not an IANA time zone (e.g. Europe/Paris, UTC)',
+      'Invalid --archive-mode "rw": expected an octal mode such as 0640',
+      'Invalid --ready-grace "-1": expected a whole number from 0 to 86400',
+    ]);
+  });
+
+t.test('one problem keeps its message as the error message', async (t) => {
+  t.strictSame(problems({ flags: { 'queue-size': '0' } }),
+    ['Invalid --queue-size "0": expected a whole number from 1 to 10000000']);
+});
+
+t.test('ready-grace is read in seconds', async (t) => {
+  t.equal(resolve({ env: { LOGHARBOR_READY_GRACE: '1' } }).config.readyGraceMs, 1000);
+  t.equal(resolve({ flags: { 'ready-grace': '0' } }).config.readyGraceMs, 0);
+});
+
+t.test('watch-host takes a list from every layer', async (t) => {
+  t.strictSame(resolve({ env: { LOGHARBOR_WATCH_HOST: 'WIN2008, core-sw1' } }).config.watchHosts,
+    ['WIN2008', 'core-sw1']);
+  t.strictSame(resolve({ flags: { config: '/c.json' },
+    files: { '/c.json': '{"watch-host": ["erp01"]}' } }).config.watchHosts, ['erp01']);
+});
+
+t.test('watch-host refuses more than 100 hosts', async (t) => {
+  const hosts = Array.from({ length: 101 }, (_, index) => `host${index}`);
+  t.strictSame(problems({ flags: { 'watch-host': hosts } }), ['Invalid --watch-host: 101 ' +
+    'hosts given, at most 100 are watched (watch the ones whose silence matters)']);
+  t.equal(resolve({ flags: { 'watch-host': hosts.slice(1) } }).config.watchHosts.length, 100);
+});
+
+t.test('watch-host refuses two names with the same stats key', async (t) => {
+  t.strictSame(problems({ flags: { 'watch-host': ['web-1', 'WEB.1'] } }),
+    ['Invalid --watch-host "WEB.1": it has the same stats key as "web-1" (web_1); ' +
+      'give one of them']);
+  t.strictSame(problems({ flags: { 'watch-host': ['a', ''] } }),
+    ['Invalid --watch-host: a name may not be empty']);
 });

@@ -1,6 +1,7 @@
 /**
  * The collector's HTTP endpoints (DESIGN.md §7): `/healthz` (the process and its event loop
- * answer), `/readyz` (listeners bound and sinks writing) and `/stats.json` (flat counters).
+ * answer), `/readyz` (listeners bound and sinks writing), `/stats.json` (flat counters) and
+ * `/metrics` (the same figures for Prometheus).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
@@ -18,7 +19,10 @@ export interface HttpServerOptions {
   log: Logger;
   readiness: () => Readiness;
   stats: () => Record<string, number>;
+  metrics: { contentType: string; render: () => Promise<string> };
 }
+
+const PATHS = ['/healthz', '/readyz', '/stats.json', '/metrics'];
 
 export class HttpServer {
   readonly address: ListenAddress;
@@ -68,8 +72,23 @@ export class HttpServer {
       send(response, readiness.ready ? 200 : 503, readiness);
     } else if (path === '/stats.json') {
       send(response, 200, this.#options.stats());
+    } else if (path === '/metrics') {
+      void this.#sendMetrics(response);
     } else {
-      send(response, 404, { error: 'not found', paths: ['/healthz', '/readyz', '/stats.json'] });
+      send(response, 404, { error: 'not found', paths: PATHS });
+    }
+  }
+
+  async #sendMetrics(response: ServerResponse): Promise<void> {
+    const { metrics, log } = this.#options;
+    try {
+      const text = await metrics.render();
+      response.writeHead(200, { 'content-type': metrics.contentType,
+        'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      response.end(text);
+    } catch (error) {
+      log.error({ err: error }, 'metrics scrape failed');
+      send(response, 500, { error: 'metrics unavailable' });
     }
   }
 }

@@ -21,6 +21,8 @@ export interface SinkRunnerOptions {
   onDelivered?: (written: number, rejected: RejectedRecord[]) => void;
   /** Called before each wait for a retry. */
   onRetry?: (error: Error, attempt: number) => void;
+  /** Told how long each write attempt took, whatever its outcome. */
+  observeBatch?: (seconds: number) => void;
   now?: () => number;
 }
 
@@ -189,10 +191,13 @@ export class SinkRunner implements Stage {
 
   /** A sink that throws is treated as one that asked for a retry: the batch is kept. */
   async #write(batch: LogRecord[]): Promise<WriteOutcome> {
+    const started = performance.now();
     try {
       return await this.sink.write(batch);
     } catch (error) {
       return { kind: 'retry', retryAfterMs: 0, error: error as Error };
+    } finally {
+      this.#options.observeBatch?.((performance.now() - started) / 1000);
     }
   }
 

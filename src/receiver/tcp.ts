@@ -30,6 +30,8 @@ interface Connection {
 
 export class TcpReceiver {
   readonly address: ListenAddress;
+  /** What this listener handed on: frames (messages) and the bytes read from its socket. */
+  readonly counters = { messages: 0, bytes: 0 };
   readonly #options: TcpReceiverOptions;
   readonly #listener: string;
   readonly #connections = new Set<Connection>();
@@ -47,6 +49,11 @@ export class TcpReceiver {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** `tcp://HOST:PORT` as configured: the `listener` of records and metrics. */
+  get listener(): string {
+    return this.#listener;
   }
 
   get connectionCount(): number {
@@ -122,10 +129,11 @@ export class TcpReceiver {
     const { intake } = this.#options;
     const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
     const emptyBefore = connection.framer.emptyFrames;
+    this.counters.bytes += chunk.length;
 
-    for (const frame of connection.framer.push(chunk)) {
-      intake.streamFrame(frame.bytes, meta, frame.truncated);
-    }
+    const frames = connection.framer.push(chunk);
+    this.counters.messages += frames.length;
+    for (const frame of frames) intake.streamFrame(frame.bytes, meta, frame.truncated);
     const empty = connection.framer.emptyFrames - emptyBefore;
     if (empty > 0) intake.stats.drop('empty', empty);
 
@@ -143,6 +151,7 @@ export class TcpReceiver {
     const { intake } = this.#options;
     const end = connection.framer.end();
     const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
+    this.counters.messages += end.frames.length;
     for (const frame of end.frames) intake.streamFrame(frame.bytes, meta, frame.truncated);
     if (end.partialBytes > 0) {
       intake.stats.drop('partial_frame');

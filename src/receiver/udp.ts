@@ -25,6 +25,8 @@ export const DEFAULT_UDP_RECEIVE_BUFFER = 8 * 1024 * 1024;
 
 export class UdpReceiver {
   readonly address: ListenAddress;
+  /** What this listener handed on: frames (messages) and the bytes read from its socket. */
+  readonly counters = { messages: 0, bytes: 0 };
   readonly #options: UdpReceiverOptions;
   readonly #listener: string;
   #socket: Socket | null = null;
@@ -38,6 +40,11 @@ export class UdpReceiver {
 
   get port(): number {
     return this.#port;
+  }
+
+  /** `udp://HOST:PORT` as configured: the `listener` of records and metrics. */
+  get listener(): string {
+    return this.#listener;
   }
 
   async bind(): Promise<void> {
@@ -77,6 +84,7 @@ export class UdpReceiver {
 
   #receive(message: Buffer, remoteAddress: string, remotePort: number): void {
     const { intake, maxMessageSize } = this.#options;
+    this.counters.bytes += message.length;
     const truncated = message.length > maxMessageSize;
     const frame = truncated ? message.subarray(0, maxMessageSize) : stripTerminator(message);
     if (frame.length === 0) {
@@ -87,6 +95,7 @@ export class UdpReceiver {
     const meta: ReceiveMeta = { sourceIp: normalizeSourceIp(remoteAddress),
       sourcePort: remotePort, transport: 'udp', listener: this.#listener,
       receivedAt: new Date() };
+    this.counters.messages += 1;
     intake.datagram(frame, meta, truncated);
   }
 }

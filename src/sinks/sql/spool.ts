@@ -33,6 +33,8 @@ interface Segment {
   name: string;
   number: number;
   size: number;
+  /** Epoch ms the segment was started (its birth time, or mtime where the disk keeps none). */
+  createdAt: number;
 }
 
 export interface SpoolOptions {
@@ -71,8 +73,8 @@ export class Spool {
     this.#segments = readdirSync(this.directory)
       .map((name) => ({ name, match: SEGMENT_PATTERN.exec(name) }))
       .filter((entry) => entry.match !== null)
-      .map((entry) => ({ name: entry.name, number: Number(entry.match?.[1]),
-        size: statSync(join(this.directory, entry.name)).size }))
+      .map((entry) => segmentOf(join(this.directory, entry.name), entry.name,
+        Number(entry.match?.[1])))
       .sort((left, right) => left.number - right.number);
     this.#records = this.#segments.reduce((sum, segment) =>
       sum + countLines(join(this.directory, segment.name)), 0);
@@ -89,6 +91,15 @@ export class Spool {
   /** Rows (and markers) not yet committed. */
   get records(): number {
     return this.#records;
+  }
+
+  /**
+   * When the oldest uncommitted row was spooled, to within one segment: the start of the first
+   * segment still holding such rows; null while nothing waits.
+   */
+  get oldestAt(): number | null {
+    if (this.bytes === 0) return null;
+    return this.#segments[0]?.createdAt ?? null;
   }
 
   get full(): boolean {
@@ -250,7 +261,7 @@ export class Spool {
     const number = (last?.number ?? 0) + 1;
     const name = `${String(number).padStart(12, '0')}-${randomBytes(4).toString('hex')}.spool`;
     this.#appendFd = openSync(join(this.directory, name), 'a', 0o640);
-    const segment = { name, number, size: 0 };
+    const segment = { name, number, size: 0, createdAt: Date.now() };
     this.#segments.push(segment);
     return segment;
   }
@@ -329,6 +340,12 @@ function readAt(path: string, offset: number, length: number): Buffer {
     closeSync(fd);
   }
   return buffer.subarray(0, filled);
+}
+
+function segmentOf(path: string, name: string, number: number): Segment {
+  const stat = statSync(path);
+  return { name, number, size: stat.size,
+    createdAt: stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.mtimeMs };
 }
 
 function countLines(path: string, from = 0): number {

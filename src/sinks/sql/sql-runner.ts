@@ -47,6 +47,8 @@ export interface SqlRunnerOptions {
   drainTimeoutMs: number;
   /** Called whenever rows left memory, so paused readers can resume. */
   onProgress: () => void;
+  /** Told how long each commit attempt took, whatever its outcome. */
+  observeBatch?: (seconds: number) => void;
   now?: () => number;
 }
 
@@ -110,8 +112,10 @@ export class SqlRunner implements Stage {
   }
 
   gauges(): Record<string, number> {
+    const oldestAt = this.#options.spool.oldestAt;
+    const oldestAge = oldestAt === null ? 0 : Math.max(0, this.#now() - oldestAt) / 1000;
     return { spool_bytes: this.#options.spool.bytes, spool_records: this.#options.spool.records,
-      sql_connected: this.#connected ? 1 : 0 };
+      spool_oldest_age_seconds: Math.floor(oldestAge), sql_connected: this.#connected ? 1 : 0 };
   }
 
   enqueue(record: LogRecord): void {
@@ -219,7 +223,9 @@ export class SqlRunner implements Stage {
       await this.#connect();
       return 1;
     } catch (error) {
-      if (error instanceof FatalSinkError) this.#options.log.error({ err: error }, error.message);
+      if (error instanceof FatalSinkError) {
+        this.#options.log.error({ err: error }, 'sql open refused, retrying');
+      }
       this.#noteFailure(error as Error);
       return attempt + 1;
     }
@@ -363,6 +369,7 @@ export class SqlRunner implements Stage {
   async #tryCommit(rows: LogRow[], seq: number, position: SpoolPosition): Promise<Outcome> {
     const checkpoint: Checkpoint = { batchSeq: seq, spoolSegment: position.segment,
       spoolOffset: position.offset };
+    const started = performance.now();
     try {
       await this.#options.sink.commit(rows, checkpoint);
       this.#ackPosition = position;
@@ -371,6 +378,8 @@ export class SqlRunner implements Stage {
       if (classifySqlError(error) === 'data') return { kind: 'data', error: error as Error };
       this.#lostConnection(error as Error);
       return { kind: 'connection' };
+    } finally {
+      this.#options.observeBatch?.((performance.now() - started) / 1000);
     }
   }
 
