@@ -14,7 +14,10 @@ import { Daemon } from './daemon.js';
 import { createLogger, type Logger } from './log.js';
 import { OPTIONS, environmentName } from './options.js';
 import { FatalSinkError } from './pipeline/sink-runner.js';
+import { PrivilegeError } from './privileges.js';
 import { ListenError } from './receiver/listen-error.js';
+import { TlsSetupError } from './receiver/tls.js';
+import { maskDatabaseUrl } from './sinks/sql/database-url.js';
 import { runMigrate } from './migrate-command.js';
 
 const EXIT_RUNTIME = 1;
@@ -75,6 +78,7 @@ function buildParser(argv: string[]): Argv {
 
 async function run(resolved: ResolvedConfig): Promise<void> {
   const { config } = resolved;
+  hidePasswordFromProcessList();
   const log = createLogger(config.logLevel);
   const daemon = new Daemon(config, log);
   installSignalHandlers(daemon, log);
@@ -82,7 +86,8 @@ async function run(resolved: ResolvedConfig): Promise<void> {
   try {
     await daemon.start();
   } catch (error) {
-    const exitCode = error instanceof ListenError || error instanceof FatalSinkError
+    const exitCode = error instanceof ListenError || error instanceof FatalSinkError ||
+      error instanceof PrivilegeError
       ? EXIT_CONFIG
       : EXIT_RUNTIME;
     log.fatal({ err: error }, 'start failed');
@@ -114,6 +119,17 @@ function installSignalHandlers(daemon: Daemon, log: Logger): void {
   });
 }
 
+/**
+ * `ps` shows the command line: a password written in a `--db` URL would be readable by every
+ * user of the machine, so the process title repeats the arguments with it masked.
+ */
+function hidePasswordFromProcessList(): void {
+  const args = process.argv.slice(2).map((arg) =>
+    arg.replace(/^(--db=)?(.*)$/s, (_, flag: string | undefined, value: string) =>
+      `${flag ?? ''}${maskDatabaseUrl(value)}`));
+  process.title = ['logharbor', ...args].join(' ');
+}
+
 function formatDefault(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(',') : value;
@@ -135,6 +151,8 @@ function fail(message: string, exitCode: number): never {
 }
 
 main(hideBin(process.argv)).catch((error: unknown) => {
-  if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
+  if (error instanceof ConfigError || error instanceof TlsSetupError) {
+    fail(error.message, EXIT_CONFIG);
+  }
   fail((error as Error).stack ?? String(error), EXIT_RUNTIME);
 });

@@ -7,7 +7,9 @@
 import { hostname } from 'node:os';
 import { LOG_LEVELS } from './log.js';
 import { environmentName, OPTIONS, OPTIONS_BY_NAME, type OptionSpec } from './options.js';
+import { parseCidr, type Cidr } from './receiver/access.js';
 import { parseListenAddress, type ListenAddress } from './receiver/listen-address.js';
+import type { TlsClientAuth } from './receiver/tls.js';
 import { PathTemplate } from './sinks/archive/path-template.js';
 import { ARCHIVE_FORMATS, type ArchiveFormat } from './sinks/archive/record-encoder.js';
 import type { HostFrom } from './sinks/row.js';
@@ -45,6 +47,21 @@ export interface Config {
   archiveMaxOpen: number;
   archiveFsync: 'interval' | 'never' | 'always';
   archiveMode: number;
+  tls: ListenAddress[];
+  tlsCert: string | null;
+  tlsKey: string | null;
+  tlsCa: string | null;
+  tlsClientAuth: TlsClientAuth;
+  tlsPeers: string[];
+  allow: Cidr[];
+  maxConnections: number;
+  maxConnectionsPerSender: number;
+  idleTimeoutMs: number;
+  /** Messages per second per sender; 0: no limit. */
+  rateLimit: number;
+  rateBurst: number;
+  user: string | null;
+  group: string | null;
 }
 
 export class ConfigError extends Error {
@@ -132,9 +149,81 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null): Confi
     archiveFsync: choice('archive-fsync', text('archive-fsync'),
       ['interval', 'never', 'always'] as const),
     archiveMode: fileMode('archive-mode', text('archive-mode')),
+    ...securityConfig(raw),
   };
   checkArchivePath(config);
+  checkTls(config);
   return config;
+}
+
+type SecurityConfig = Pick<Config, 'tls' | 'tlsCert' | 'tlsKey' | 'tlsCa' | 'tlsClientAuth' |
+  'tlsPeers' | 'allow' | 'maxConnections' | 'maxConnectionsPerSender' | 'idleTimeoutMs' |
+  'rateLimit' | 'rateBurst' | 'user' | 'group'>;
+
+function securityConfig(raw: Map<string, RawValue>): SecurityConfig {
+  const text = (name: string): string => single(name, raw.get(name) ?? '');
+  const optional = (name: string): string | null =>
+    raw.has(name) ? nonEmpty(name, text(name)) : null;
+  const list = (name: string): string[] => [raw.get(name) ?? []].flat();
+  const rateLimit = integer('rate-limit', text('rate-limit'), { min: 0, max: 10_000_000 });
+  if (raw.has('rate-burst') && rateLimit === 0) {
+    throw new ConfigError('Option --rate-burst needs --rate-limit: give the rate too, e.g. ' +
+      '--rate-limit 1000 --rate-burst 5000');
+  }
+
+  return {
+    tls: listeners('tls', raw.get('tls') ?? []),
+    tlsCert: optional('tls-cert'),
+    tlsKey: optional('tls-key'),
+    tlsCa: optional('tls-ca'),
+    tlsClientAuth: choice('tls-client-auth', text('tls-client-auth'),
+      ['none', 'optional', 'required'] as const),
+    tlsPeers: list('tls-peer').map((peer) => nonEmpty('tls-peer', peer)),
+    allow: list('allow').map(cidr),
+    maxConnections: integer('max-connections', text('max-connections'),
+      { min: 1, max: 1_000_000 }),
+    maxConnectionsPerSender: integer('max-connections-per-sender',
+      text('max-connections-per-sender'), { min: 1, max: 1_000_000 }),
+    idleTimeoutMs: 1000 * integer('idle-timeout', text('idle-timeout'), { min: 0, max: 86_400 }),
+    rateLimit,
+    rateBurst: raw.has('rate-burst')
+      ? integer('rate-burst', text('rate-burst'), { min: 1, max: 100_000_000 })
+      : 2 * rateLimit,
+    user: optional('user'),
+    group: optional('group'),
+  };
+}
+
+function cidr(text: string): Cidr {
+  try {
+    return parseCidr(text);
+  } catch (error) {
+    throw new ConfigError(`Invalid --allow ${JSON.stringify(text)}: ` +
+      `${(error as Error).message}`);
+  }
+}
+
+/** TLS options only make sense together: say which one is missing. */
+function checkTls(config: Config): void {
+  const listening = config.tls.length > 0;
+  const given = [['tls-cert', config.tlsCert], ['tls-key', config.tlsKey],
+    ['tls-ca', config.tlsCa]].filter(([, value]) => value !== null).map(([name]) => name);
+  if (!listening && (given.length > 0 || config.tlsPeers.length > 0)) {
+    throw new ConfigError(`Option --${given[0] ?? 'tls-peer'} needs a TLS listener: add ` +
+      '--tls HOST:PORT, e.g. --tls 0.0.0.0:6514');
+  }
+  if (listening && (config.tlsCert === null || config.tlsKey === null)) {
+    throw new ConfigError(`Invalid --tls ${config.tls[0].text}: a TLS listener needs ` +
+      '--tls-cert FILE and --tls-key FILE (PEM certificate and private key)');
+  }
+  if (config.tlsClientAuth !== 'none' && config.tlsCa === null) {
+    throw new ConfigError(`Invalid --tls-client-auth ${config.tlsClientAuth}: checking ` +
+      'client certificates needs --tls-ca FILE (the CA that signs them)');
+  }
+  if (config.tlsPeers.length > 0 && config.tlsClientAuth === 'none') {
+    throw new ConfigError(`Invalid --tls-peer ${config.tlsPeers[0]}: peer names are read ` +
+      'from client certificates; add --tls-client-auth required (or optional)');
+  }
 }
 
 /**

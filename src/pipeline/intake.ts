@@ -3,8 +3,8 @@
  * only; everything a frame turns into is decided here, once for every transport.
  */
 import type { ParserChain } from '../parsers/chain.js';
-import { flagTruncated, type ReceiveMeta } from '../record.js';
-import type { Stats } from '../stats.js';
+import { flagTruncated, type ReceiveMeta, type Transport } from '../record.js';
+import type { DropReason, Stats } from '../stats.js';
 import type { Pipeline } from './pipeline.js';
 
 export interface IntakeOptions {
@@ -28,12 +28,17 @@ export class Intake {
   datagram(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
     const refusal = this.pipeline.refusal();
     if (refusal !== null) {
-      this.stats.received += 1;
-      this.stats.receivedBy[meta.transport] += 1;
-      this.stats.drop(refusal);
+      this.dropDatagram(meta.transport, refusal);
       return;
     }
     this.pipeline.accept(this.#parse(frame, meta, truncated));
+  }
+
+  /** A datagram received but not kept (queue full, sender over its rate): counted only. */
+  dropDatagram(transport: Transport, reason: DropReason): void {
+    this.stats.received += 1;
+    this.stats.receivedBy[transport] += 1;
+    this.stats.drop(reason);
   }
 
   /** A stream's frame: always queued; the reader checks `pipeline.full` and pauses. */

@@ -29,10 +29,10 @@ t.test('an unknown flag exits 2', async (t) => {
 });
 
 t.test('an option of a later issue exits 2 saying it is not available yet', async (t) => {
-  const result = await runCli(['run', '--tls', '0.0.0.0:6514']);
+  const result = await runCli(['run', '--ready-grace', '30']);
   t.equal(result.code, 2);
-  t.same(lines(result.stderr), ['logharbor: Option --tls is not available yet (it comes ' +
-    'with issue #8); remove it to start']);
+  t.same(lines(result.stderr), ['logharbor: Option --ready-grace is not available yet (it ' +
+    'comes with issue #9); remove it to start']);
 });
 
 t.test('an unknown LOGHARBOR_ variable exits 2', async (t) => {
