@@ -22,6 +22,8 @@ export interface Collector {
   dir: string;
   udpPort: number;
   tcpPort: number;
+  /** The first `--tls` listener's port; 0 without one. */
+  tlsPort: number;
   httpPort: number;
   process: ChildProcess;
   events: LogEvent[];
@@ -90,7 +92,8 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
       event.transport === transport)?.port ?? 0);
   return {
     dir, events, process: child, exited,
-    udpPort: portOf('udp'), tcpPort: portOf('tcp'), httpPort: portOf('http'),
+    udpPort: portOf('udp'), tcpPort: portOf('tcp'), tlsPort: portOf('tls'),
+    httpPort: portOf('http'),
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
       return exited;
@@ -120,8 +123,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}):
   });
 }
 
-export async function sendUdp(port: number, messages: Array<string | Buffer>): Promise<void> {
+/** `from`: a local address to send from, e.g. 127.0.0.2 as a second loopback sender. */
+export interface SendOptions {
+  from?: string;
+}
+
+export async function sendUdp(port: number, messages: Array<string | Buffer>,
+  options: SendOptions = {}): Promise<void> {
   const socket = createSocket('udp4');
+  if (options.from !== undefined) {
+    await new Promise<void>((resolve) => socket.bind(0, options.from, resolve));
+  }
   for (const message of messages) {
     await new Promise<void>((resolve, reject) => socket.send(
       typeof message === 'string' ? Buffer.from(message) : message, port, '127.0.0.1',
@@ -131,9 +143,10 @@ export async function sendUdp(port: number, messages: Array<string | Buffer>): P
 }
 
 /** Opens a TCP connection, writes each chunk in turn, then ends it and waits for the close. */
-export function sendTcp(port: number, chunks: Array<string | Buffer>): Promise<void> {
+export function sendTcp(port: number, chunks: Array<string | Buffer>,
+  options: SendOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', async () => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress: options.from }, async () => {
       for (const chunk of chunks) {
         if (!socket.write(chunk)) await new Promise((drained) => socket.once('drain', drained));
       }
