@@ -40,6 +40,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** A directory of the caller's; it is then not removed by `cleanup`. */
   dir?: string;
+  /**
+   * Starts the collector through `env -i`, outside tap's process tracking: a collector that
+   * drops privileges could not write tap's files at exit.
+   */
+  untracked?: boolean;
 }
 
 export function tempDir(prefix = 'logharbor-test-'): string {
@@ -59,10 +64,11 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
     ['--archive', join(dir, 'archive')], ['--spool', join(dir, 'spool')],
     ['--timezone', 'UTC'], ['--instance', 'test']];
   const args = ['run', ...defaults.filter(([flag]) => !given.includes(flag)).flat(), ...given];
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { PATH: process.env.PATH, ...options.env };
+  const child = options.untracked === true
+    ? spawn('env', ['-i', ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+      process.execPath, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
