@@ -37,8 +37,8 @@ t.test('the collector runs as nobody after binding and its files belong to nobod
     chownSync(dir, NOBODY, NOBODY);
     const port = await privilegedPort();
 
-    const collector = await startCollector({ dir, untracked: true, args: ['--tcp', `127.0.0.1:${port}`,
-      '--user', 'nobody', '--group', 'nogroup'] });
+    const collector = await startCollector({ dir, untracked: true,
+      args: ['--tcp', `127.0.0.1:${port}`, '--user', 'nobody', '--group', 'nogroup'] });
     t.teardown(collector.cleanup);
     await sendUdp(collector.udpPort, ['<13>Dec  3 19:00:00 web1 app: as nobody']);
     await waitFor(async () => (await fetchJson(collector.httpPort, '/stats.json'))
