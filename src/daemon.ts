@@ -266,6 +266,7 @@ export class Daemon {
       receivers.reduce((total, receiver) => total + count(receiver), 0);
     return {
       tls_connections: sum(this.#tls, (receiver) => receiver.connectionCount),
+      connections_open: this.#connectionLimits.open,
       connections_refused_limit: this.#connectionLimits.refused,
       connections_closed_idle: sum(this.#streams, (receiver) => receiver.idleClosed),
       tls_handshake_failures: sum(this.#tls, (receiver) => receiver.tls?.handshakeFailures ?? 0),

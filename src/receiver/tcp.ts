@@ -210,6 +210,7 @@ export class TcpReceiver {
 
   #holdForRate(connection: Connection, pauseMs: number): void {
     connection.socket.pause();
+    if (connection.rateTimer !== null) clearTimeout(connection.rateTimer);
     this.#options.warnings.warn('rate-limit-stream', { source_ip: connection.meta.sourceIp,
       pause_ms: pauseMs, listener: this.#listener }, 'sender over --rate-limit, reads paused');
     connection.rateTimer = setTimeout(() => {

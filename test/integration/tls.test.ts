@@ -102,23 +102,32 @@ t.test('octet-counted frames cut across TLS records arrive intact', async (t) =>
 });
 
 t.test('required client auth accepts the CA\'s clients and refuses the others', async (t) => {
+  // One connection per sender: each later one needs the slot of the one before back.
   const collector = await tlsCollector(t, ['--tls-ca', ca.cert,
-    '--tls-client-auth', 'required']);
+    '--tls-client-auth', 'required', '--max-connections-per-sender', '1']);
   const line = (text: string): string =>
     octetCounted(`<13>1 2026-12-03T10:00:00Z web1 app - - - ${text}`);
 
+  const slotFree = async (): Promise<void> =>
+    waitFor(async () => (await stats(collector)).connections_open === 0);
+
   t.equal((await sendTls(collector.tlsPort, [line('with a certificate')],
     { client: web1 })).error, null);
+  await slotFree();
   // Under TLS 1.3 the client may finish its side of the handshake and close before the
   // server's alert arrives: the refusal is asserted on the server's side.
   await sendTls(collector.tlsPort, [line('without a certificate')]);
+  await slotFree();
   await sendTls(collector.tlsPort, [line('from another CA')], { client: forged });
-
   await waitFor(async () => (await stats(collector)).tls_handshake_failures === 2);
-  await waitFor(async () => (await stats(collector)).stored_sql === 1);
-  t.match(await stats(collector), { received_tls: 1, tls_connections: 0 });
+  await slotFree();
+  t.equal((await sendTls(collector.tlsPort, [line('after the refusals')],
+    { client: web1 })).error, null);
+  await waitFor(async () => (await stats(collector)).stored_sql === 2);
+  t.match(await stats(collector), { received_tls: 2, tls_connections: 0,
+    connections_refused_limit: 0 });
   t.equal(await collector.stop(), 0);
-  t.strictSame(messages(collector), ['with a certificate']);
+  t.strictSame(messages(collector), ['with a certificate', 'after the refusals']);
 });
 
 t.test('optional client auth accepts a client without a certificate but not a forged one',
