@@ -12,7 +12,10 @@ import { Daemon } from './daemon.js';
 import { createLogger, type Logger } from './log.js';
 import { OPTIONS, environmentName } from './options.js';
 import { FatalSinkError } from './pipeline/sink-runner.js';
+import { PrivilegeError } from './privileges.js';
 import { ListenError } from './receiver/listen-error.js';
+import { TlsSetupError } from './receiver/tls.js';
+import { maskDatabaseUrl } from './sinks/sql/database-url.js';
 import { runMigrate } from './migrate-command.js';
 import { packageVersion } from './version.js';
 
@@ -57,7 +60,6 @@ function buildParser(argv: string[]): Argv {
       describe: `${option.description} [env ${environmentName(option.name)}]`,
       defaultDescription: option.defaultDescription ?? formatDefault(option.default),
       group: option.group,
-      hidden: option.issue !== undefined,
     });
   }
   return parser
@@ -74,6 +76,7 @@ function buildParser(argv: string[]): Argv {
 
 async function run(resolved: ResolvedConfig): Promise<void> {
   const { config } = resolved;
+  hidePasswordFromProcessList();
   const log = createLogger(config.logLevel);
   const daemon = new Daemon(config, log);
   installSignalHandlers(daemon, log);
@@ -81,7 +84,8 @@ async function run(resolved: ResolvedConfig): Promise<void> {
   try {
     await daemon.start();
   } catch (error) {
-    const exitCode = error instanceof ListenError || error instanceof FatalSinkError
+    const exitCode = error instanceof ListenError || error instanceof FatalSinkError ||
+      error instanceof PrivilegeError
       ? EXIT_CONFIG
       : EXIT_RUNTIME;
     log.fatal({ err: error }, 'start failed');
@@ -113,6 +117,21 @@ function installSignalHandlers(daemon: Daemon, log: Logger): void {
   });
 }
 
+/**
+ * `ps` shows the command line: a password written in a `--db` URL would be readable by every
+ * user of the machine, so the process title then repeats the arguments with it masked. Only
+ * then: a new title also renames the process (`node` becomes `logharbor run`), which process
+ * monitors such as Zabbix's `proc.num[node,,,logharbor]` match on.
+ */
+function hidePasswordFromProcessList(): void {
+  const given = process.argv.slice(2);
+  const args = given.map((arg) =>
+    arg.replace(/^(--db=)?(.*)$/s, (_, flag: string | undefined, value: string) =>
+      `${flag ?? ''}${maskDatabaseUrl(value)}`));
+  if (args.every((arg, index) => arg === given[index])) return;
+  process.title = ['logharbor', ...args].join(' ');
+}
+
 function formatDefault(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(',') : value;
@@ -127,5 +146,6 @@ function fail(problems: string | readonly string[], exitCode: number): never {
 
 main(hideBin(process.argv)).catch((error: unknown) => {
   if (error instanceof ConfigError) fail(error.problems, EXIT_CONFIG);
+  if (error instanceof TlsSetupError) fail(error.message, EXIT_CONFIG);
   fail((error as Error).stack ?? String(error), EXIT_RUNTIME);
 });

@@ -7,7 +7,9 @@
 import { hostname } from 'node:os';
 import { LOG_LEVELS } from './log.js';
 import { environmentName, OPTIONS, OPTIONS_BY_NAME, type OptionSpec } from './options.js';
+import { parseCidr, type Cidr } from './receiver/access.js';
 import { parseListenAddress, type ListenAddress } from './receiver/listen-address.js';
+import type { TlsClientAuth } from './receiver/tls.js';
 import { PathTemplate } from './sinks/archive/path-template.js';
 import { ARCHIVE_FORMATS, type ArchiveFormat } from './sinks/archive/record-encoder.js';
 import type { HostFrom } from './sinks/row.js';
@@ -48,6 +50,21 @@ export interface Config {
   archiveMode: number;
   readyGraceMs: number;
   watchHosts: string[];
+  tls: ListenAddress[];
+  tlsCert: string | null;
+  tlsKey: string | null;
+  tlsCa: string | null;
+  tlsClientAuth: TlsClientAuth;
+  tlsPeers: string[];
+  allow: Cidr[];
+  maxConnections: number;
+  maxConnectionsPerSender: number;
+  idleTimeoutMs: number;
+  /** Messages per second per sender; 0: no limit. */
+  rateLimit: number;
+  rateBurst: number;
+  user: string | null;
+  group: string | null;
 }
 
 export class ConfigError extends Error {
@@ -123,9 +140,6 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
   for (const option of OPTIONS) {
     const given = fromFlags.get(option.name) ?? fromEnv.get(option.name) ??
       fromFile.get(option.name);
-    if (given !== undefined && option.issue !== undefined) {
-      problems.check(() => refuseUnbuilt(option));
-    }
     const value = given ?? option.default;
     if (value !== undefined) raw.set(option.name, value);
   }
@@ -148,7 +162,7 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null,
   const timezone = raw.has('timezone') ? field(() => text('timezone')) : systemTimeZone();
   const archive = field(() => text('archive'));
 
-  return {
+  const config: Config = {
     udp: field(() => listeners('udp', raw.get('udp') ?? [])),
     tcp: field(() => listeners('tcp', raw.get('tcp') ?? [])),
     http: field(() => text('http') === 'none' ? null : listenAddress('http', text('http'))),
@@ -187,7 +201,94 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null,
     readyGraceMs: field(() => 1000 * integer('ready-grace', text('ready-grace'),
       { min: 0, max: 86_400 })),
     watchHosts: field(() => watchHosts(raw.get('watch-host') ?? [])),
+    ...securityConfig(raw, field),
   };
+  if (isTlsChecked(config)) field(() => checkTls(config));
+  return config;
+}
+
+type SecurityConfig = Pick<Config, 'tls' | 'tlsCert' | 'tlsKey' | 'tlsCa' | 'tlsClientAuth' |
+  'tlsPeers' | 'allow' | 'maxConnections' | 'maxConnectionsPerSender' | 'idleTimeoutMs' |
+  'rateLimit' | 'rateBurst' | 'user' | 'group'>;
+
+/** The security options (issue #8); each problem is recorded by `field`, as in buildConfig. */
+function securityConfig(raw: Map<string, RawValue>,
+  field: <T>(compute: () => T) => T): SecurityConfig {
+  const text = (name: string): string => single(name, raw.get(name) ?? '');
+  const optional = (name: string): string | null =>
+    raw.has(name) ? nonEmpty(name, text(name)) : null;
+  const list = (name: string): string[] => [raw.get(name) ?? []].flat();
+  const rateLimit = field(() => integer('rate-limit', text('rate-limit'),
+    { min: 0, max: 10_000_000 }));
+
+  return {
+    tls: field(() => listeners('tls', raw.get('tls') ?? [])),
+    tlsCert: field(() => optional('tls-cert')),
+    tlsKey: field(() => optional('tls-key')),
+    tlsCa: field(() => optional('tls-ca')),
+    tlsClientAuth: field(() => choice('tls-client-auth', text('tls-client-auth'),
+      ['none', 'optional', 'required'] as const)),
+    tlsPeers: field(() => list('tls-peer').map((peer) => nonEmpty('tls-peer', peer))),
+    allow: field(() => list('allow').map(cidr)),
+    maxConnections: field(() => integer('max-connections', text('max-connections'),
+      { min: 1, max: 1_000_000 })),
+    maxConnectionsPerSender: field(() => integer('max-connections-per-sender',
+      text('max-connections-per-sender'), { min: 1, max: 1_000_000 })),
+    idleTimeoutMs: field(() => 1000 * integer('idle-timeout', text('idle-timeout'),
+      { min: 0, max: 86_400 })),
+    rateLimit,
+    rateBurst: field(() => rateBurst(raw, rateLimit)),
+    user: field(() => optional('user')),
+    group: field(() => optional('group')),
+  };
+}
+
+function rateBurst(raw: Map<string, RawValue>, rateLimit: number | undefined): number {
+  if (!raw.has('rate-burst')) return 2 * (rateLimit ?? 0);
+  if (rateLimit === 0) {
+    throw new ConfigError('Option --rate-burst needs --rate-limit: give the rate too, e.g. ' +
+      '--rate-limit 1000 --rate-burst 5000');
+  }
+  return integer('rate-burst', single('rate-burst', raw.get('rate-burst') ?? ''),
+    { min: 1, max: 100_000_000 });
+}
+
+/** The TLS options can be checked together only when each of them was valid on its own. */
+function isTlsChecked(config: Config): boolean {
+  return config.tls !== undefined && config.tlsPeers !== undefined &&
+    config.tlsClientAuth !== undefined;
+}
+
+function cidr(text: string): Cidr {
+  try {
+    return parseCidr(text);
+  } catch (error) {
+    throw new ConfigError(`Invalid --allow ${JSON.stringify(text)}: ` +
+      `${(error as Error).message}`);
+  }
+}
+
+/** TLS options only make sense together: say which one is missing. */
+function checkTls(config: Config): void {
+  const listening = config.tls.length > 0;
+  const given = [['tls-cert', config.tlsCert], ['tls-key', config.tlsKey],
+    ['tls-ca', config.tlsCa]].filter(([, value]) => value !== null).map(([name]) => name);
+  if (!listening && (given.length > 0 || config.tlsPeers.length > 0)) {
+    throw new ConfigError(`Option --${given[0] ?? 'tls-peer'} needs a TLS listener: add ` +
+      '--tls HOST:PORT, e.g. --tls 0.0.0.0:6514');
+  }
+  if (listening && (config.tlsCert === null || config.tlsKey === null)) {
+    throw new ConfigError(`Invalid --tls ${config.tls[0].text}: a TLS listener needs ` +
+      '--tls-cert FILE and --tls-key FILE (PEM certificate and private key)');
+  }
+  if (config.tlsClientAuth !== 'none' && config.tlsCa === null) {
+    throw new ConfigError(`Invalid --tls-client-auth ${config.tlsClientAuth}: checking ` +
+      'client certificates needs --tls-ca FILE (the CA that signs them)');
+  }
+  if (config.tlsPeers.length > 0 && config.tlsClientAuth === 'none') {
+    throw new ConfigError(`Invalid --tls-peer ${config.tlsPeers[0]}: peer names are read ` +
+      'from client certificates; add --tls-client-auth required (or optional)');
+  }
 }
 
 /**
@@ -305,11 +406,6 @@ function normalize(option: OptionSpec, value: unknown, where: string): RawValue 
   return strings[0];
 }
 
-function refuseUnbuilt(option: OptionSpec): never {
-  throw new ConfigError(`Option --${option.name} is not available yet (it comes with ` +
-    `issue #${option.issue}); remove it to start`);
-}
-
 function single(name: string, value: RawValue): string {
   if (typeof value === 'string') return value;
   throw new ConfigError(`Option --${name} takes one value, got ${value.length}`);
@@ -423,10 +519,7 @@ function watchHosts(values: RawValue): string[] {
 function effectiveValues(raw: Map<string, RawValue>, config: Config):
   Record<string, RawValue | null> {
   const effective: Record<string, RawValue | null> = {};
-  for (const option of OPTIONS) {
-    if (option.issue !== undefined) continue;
-    effective[option.name] = raw.get(option.name) ?? null;
-  }
+  for (const option of OPTIONS) effective[option.name] = raw.get(option.name) ?? null;
   effective.timezone = config.timezone;
   effective.instance = config.instance;
   if (typeof effective.db === 'string') effective.db = maskDatabaseUrl(effective.db);

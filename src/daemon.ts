@@ -1,6 +1,7 @@
 /**
- * The collector's lifecycle. Start: bind every listener, open the sinks, then start reading
- * (TCP connections accepted earlier wait unread; datagrams wait in the bounded queue). Stop, in
+ * The collector's lifecycle. Start: bind every listener, drop privileges (`--user`), open the
+ * sinks, then start reading (TCP connections accepted earlier wait unread; datagrams wait in
+ * the bounded queue). SIGHUP re-reads the TLS certificates. Stop, in
  * reverse: stop accepting, read open connections until their peers close or the grace period
  * ends, drain the queue into every sink, flush and close the sinks. Both stops are idempotent.
  */
@@ -11,10 +12,14 @@ import { RateLimitedLog, type Logger } from './log.js';
 import { ParserChain } from './parsers/chain.js';
 import { Intake } from './pipeline/intake.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { dropPrivileges } from './privileges.js';
 import type { Sink } from './pipeline/sink.js';
 import { SinkRunner } from './pipeline/sink-runner.js';
 import type { Stage } from './pipeline/stage.js';
 import { readKernelUdpErrors } from './receiver/kernel-udp.js';
+import { AccessList } from './receiver/access.js';
+import { ConnectionLimits } from './receiver/connection-limits.js';
+import { SenderRateLimiter } from './receiver/sender-rate-limiter.js';
 import { TcpReceiver } from './receiver/tcp.js';
 import { UdpReceiver } from './receiver/udp.js';
 import { ArchiveLayout } from './sinks/archive/archive-layout.js';
@@ -44,6 +49,7 @@ const MIN_DRAIN_MS = 5000;
 export interface DaemonPorts {
   udp: number[];
   tcp: number[];
+  tls: number[];
   http: number | null;
 }
 
@@ -55,6 +61,9 @@ export class Daemon {
   readonly #stages: Stage[] = [];
   readonly #udp: UdpReceiver[];
   readonly #tcp: TcpReceiver[];
+  readonly #tls: TcpReceiver[];
+  readonly #connectionLimits: ConnectionLimits;
+  readonly #rateLimiter: SenderRateLimiter | null;
   readonly #http: HttpServer | null;
   readonly #pipeline: Pipeline;
   readonly #watched: WatchedHosts;
@@ -81,10 +90,19 @@ export class Daemon {
 
     const intake = new Intake({ parser: new ParserChain({ clock }), pipeline: this.#pipeline,
       stats: this.stats, watched: this.#watched });
+    this.#connectionLimits = new ConnectionLimits({ maxConnections: config.maxConnections,
+      maxPerSender: config.maxConnectionsPerSender });
+    this.#rateLimiter = config.rateLimit === 0 ? null
+      : new SenderRateLimiter({ rate: config.rateLimit, burst: config.rateBurst });
     const receiverOptions = { intake, maxMessageSize: config.maxMessageSize, log,
-      warnings: this.#warnings };
+      warnings: this.#warnings, rateLimiter: this.#rateLimiter,
+      access: new AccessList(config.allow, { stats: this.stats, warnings: this.#warnings }),
+      limits: this.#connectionLimits, idleTimeoutMs: config.idleTimeoutMs };
     this.#udp = config.udp.map((address) => new UdpReceiver(address, receiverOptions));
     this.#tcp = config.tcp.map((address) => new TcpReceiver(address, receiverOptions));
+    this.#tls = config.tls.map((address) => new TcpReceiver(address, { ...receiverOptions,
+      tls: { certFile: config.tlsCert ?? '', keyFile: config.tlsKey ?? '', caFile: config.tlsCa,
+        clientAuth: config.tlsClientAuth, peers: config.tlsPeers } }));
     this.#http = config.http === null ? null : new HttpServer(config.http, { log,
       readiness: () => this.readiness(), stats: () => this.stats.snapshot(),
       metrics: this.#metrics });
@@ -93,13 +111,20 @@ export class Daemon {
 
   get ports(): DaemonPorts {
     return { udp: this.#udp.map((receiver) => receiver.port),
-      tcp: this.#tcp.map((receiver) => receiver.port), http: this.#http?.port ?? null };
+      tcp: this.#tcp.map((receiver) => receiver.port),
+      tls: this.#tls.map((receiver) => receiver.port), http: this.#http?.port ?? null };
+  }
+
+  /** TCP and TLS listeners: both are stream receivers. */
+  get #streams(): TcpReceiver[] {
+    return [...this.#tcp, ...this.#tls];
   }
 
   async start(): Promise<void> {
     try {
-      for (const receiver of [...this.#udp, ...this.#tcp]) await receiver.bind();
+      for (const receiver of [...this.#udp, ...this.#streams]) await receiver.bind();
       await this.#http?.bind();
+      this.#dropPrivileges();
       await Promise.all(this.#stages.map((stage) => stage.start()));
     } catch (error) {
       await this.#closeListeners();
@@ -108,7 +133,8 @@ export class Daemon {
       await Promise.all(this.#stages.map((stage) => stage.close()));
       throw error;
     }
-    for (const receiver of this.#tcp) receiver.startReading();
+    for (const receiver of this.#streams) receiver.startReading();
+    if (this.#tls.length > 0) process.on('SIGHUP', this.#reloadTls);
     this.#started = true;
     this.#log.info({ instance: this.#config.instance, timezone: this.#config.timezone,
       sinks: this.#stages.map((stage) => stage.name) }, 'started');
@@ -147,9 +173,10 @@ export class Daemon {
 
   async #stop(): Promise<void> {
     this.#log.info({ queue_depth: this.#pipeline.depth }, 'stopping');
-    for (const receiver of this.#tcp) receiver.stopAccepting();
+    process.off('SIGHUP', this.#reloadTls);
+    for (const receiver of this.#streams) receiver.stopAccepting();
     await Promise.all(this.#udp.map((receiver) => receiver.close()));
-    await Promise.all(this.#tcp.map((receiver) =>
+    await Promise.all(this.#streams.map((receiver) =>
       receiver.closeConnections(this.#config.shutdownTimeoutMs)));
 
     await Promise.all(this.#stages.map((stage) => stage.drain()));
@@ -159,10 +186,22 @@ export class Daemon {
   }
 
   async #closeListeners(): Promise<void> {
-    for (const receiver of this.#tcp) receiver.stopAccepting();
-    await Promise.all(this.#tcp.map((receiver) => receiver.closeConnections(0)));
+    for (const receiver of this.#streams) receiver.stopAccepting();
+    await Promise.all(this.#streams.map((receiver) => receiver.closeConnections(0)));
     await Promise.all(this.#udp.map((receiver) => receiver.close()));
   }
+
+  /** After binding (ports below 1024 need root), before any sink creates a file. */
+  #dropPrivileges(): void {
+    const { user, group } = this.#config;
+    if (user === null && group === null) return;
+    const ids = dropPrivileges({ user, group });
+    this.#log.info({ user, group, uid: ids.uid, gid: ids.gid }, 'privileges dropped');
+  }
+
+  readonly #reloadTls = (): void => {
+    for (const receiver of this.#tls) receiver.tls?.reload();
+  };
 
   #addArchive(root: string, clock: ZoneClock, mapper: RowMapper): void {
     const config = this.#config;
@@ -238,6 +277,7 @@ export class Daemon {
       ...(this.#sqlRunner?.gauges() ?? { spool_bytes: 0, spool_records: 0,
         spool_oldest_age_seconds: 0, sql_connected: 0 }),
       tcp_connections: this.#tcp.reduce((sum, receiver) => sum + receiver.connectionCount, 0),
+      ...this.#securityGauges(),
       dropped_udp_buffer: this.#udp.reduce((sum, receiver) => sum + receiver.kernelDrops(), 0),
       received_bytes: receivers.reduce((sum, receiver) => sum + receiver.counters.bytes, 0),
       udp_rcvbuf_errors: kernel.receiveBufferErrors,
@@ -252,6 +292,24 @@ export class Daemon {
         ...receiver.counters, socketDrops: receiver.kernelDrops() })),
       ...this.#tcp.map((receiver) => ({ transport: 'tcp' as const, listener: receiver.listener,
         ...receiver.counters, connections: receiver.connectionCount })),
+      ...this.#tls.map((receiver) => ({ transport: 'tls' as const, listener: receiver.listener,
+        ...receiver.counters, connections: receiver.connectionCount })),
     ];
+  }
+
+  /** Counters of the limits that close connections rather than drop messages. */
+  #securityGauges(): Record<string, number> {
+    const sum = (receivers: TcpReceiver[], count: (receiver: TcpReceiver) => number): number =>
+      receivers.reduce((total, receiver) => total + count(receiver), 0);
+    return {
+      tls_connections: sum(this.#tls, (receiver) => receiver.connectionCount),
+      connections_open: this.#connectionLimits.open,
+      connections_refused_limit: this.#connectionLimits.refused,
+      connections_closed_idle: sum(this.#streams, (receiver) => receiver.idleClosed),
+      tls_handshake_failures: sum(this.#tls, (receiver) => receiver.tls?.handshakeFailures ?? 0),
+      tls_peer_refused: sum(this.#tls, (receiver) => receiver.tls?.peerRefusals ?? 0),
+      rate_limit_pauses: this.#rateLimiter?.streamPauses ?? 0,
+      rate_limit_senders: this.#rateLimiter?.senders ?? 0,
+    };
   }
 }

@@ -1,7 +1,6 @@
 /**
  * Every option of `logharbor run`, once: the command line, the `LOGHARBOR_*` environment and
- * the JSON config file all read this table (DESIGN.md §2). An option with `issue` set is
- * known but not built yet: giving it is an error that says so.
+ * the JSON config file all read this table (DESIGN.md §2).
  */
 export interface OptionSpec {
   name: string;
@@ -12,8 +11,6 @@ export interface OptionSpec {
   defaultDescription?: string;
   repeatable?: boolean;
   group: string;
-  /** The issue that builds this option; until then it is refused. */
-  issue?: number;
 }
 
 const LISTENERS = 'Listeners:';
@@ -78,21 +75,37 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'archive fsync: interval (every second), never, or always (every batch)' },
   { name: 'archive-mode', group: STORAGE, default: '0640',
     description: 'file mode of new archive files (octal); directories get x where r is set' },
-  { name: 'tls', group: LISTENERS, issue: 8, repeatable: true, description: 'TLS listener' },
-  { name: 'tls-cert', group: LISTENERS, issue: 8, description: 'TLS certificate' },
-  { name: 'tls-key', group: LISTENERS, issue: 8, description: 'TLS key' },
-  { name: 'tls-ca', group: LISTENERS, issue: 8, description: 'TLS client CA' },
-  { name: 'tls-client-auth', group: LISTENERS, issue: 8, description: 'TLS client auth' },
-  { name: 'tls-peer', group: LISTENERS, issue: 8, repeatable: true, description: 'TLS peers' },
-  { name: 'allow', group: LISTENERS, issue: 8, repeatable: true, description: 'allowed CIDR' },
-  { name: 'rate-limit', group: PARSING, issue: 8, description: 'per-sender rate' },
-  { name: 'rate-burst', group: PARSING, issue: 8, description: 'per-sender burst' },
-  { name: 'max-connections', group: LISTENERS, issue: 8, description: 'connection cap' },
-  { name: 'max-connections-per-sender', group: LISTENERS, issue: 8,
-    description: 'connection cap per sender' },
-  { name: 'idle-timeout', group: LISTENERS, issue: 8, description: 'idle TCP timeout' },
-  { name: 'user', group: OPERATIONS, issue: 8, description: 'user to run as' },
-  { name: 'group', group: OPERATIONS, issue: 8, description: 'group to run as' },
+  { name: 'tls', group: LISTENERS, repeatable: true, default: ['none'],
+    description: 'TLS listener HOST:PORT (RFC 5425, port 6514 by convention); needs ' +
+      '--tls-cert and --tls-key' },
+  { name: 'tls-cert', group: LISTENERS,
+    description: 'PEM certificate (chain) of the TLS listeners; re-read on SIGHUP' },
+  { name: 'tls-key', group: LISTENERS,
+    description: 'PEM private key of --tls-cert; re-read on SIGHUP' },
+  { name: 'tls-ca', group: LISTENERS,
+    description: 'PEM CA certificate(s) that sign client certificates; re-read on SIGHUP' },
+  { name: 'tls-client-auth', group: LISTENERS, default: 'none',
+    description: 'client certificates: none, optional (checked when sent) or required' },
+  { name: 'tls-peer', group: LISTENERS, repeatable: true, defaultDescription: 'any peer',
+    description: 'permitted client certificate name (subject CN or DNS/IP SAN; *.example.org)' },
+  { name: 'allow', group: LISTENERS, repeatable: true, defaultDescription: 'any sender',
+    description: 'allowed sender network (10.0.0.0/8, 2001:db8::/32, 192.0.2.7) for every ' +
+      'listener; others are refused and counted acl' },
+  { name: 'max-connections', group: LISTENERS, default: '1000',
+    description: 'open TCP and TLS connections at most, all listeners together' },
+  { name: 'max-connections-per-sender', group: LISTENERS, default: '100',
+    description: 'open TCP and TLS connections at most from one sender address' },
+  { name: 'idle-timeout', group: LISTENERS, default: '0',
+    description: 'seconds of silence after which a TCP or TLS connection is closed; 0 = never' },
+  { name: 'rate-limit', group: PARSING, default: '0',
+    description: 'messages per second per sender address; TCP/TLS is slowed, UDP excess ' +
+      'dropped and counted rate_limit; 0 = off' },
+  { name: 'rate-burst', group: PARSING, defaultDescription: '2 × --rate-limit',
+    description: 'messages a sender may send at once above --rate-limit' },
+  { name: 'user', group: OPERATIONS,
+    description: 'user to run as after binding the ports (start as root); owns the files' },
+  { name: 'group', group: OPERATIONS, defaultDescription: 'the primary group of --user',
+    description: 'group to run as after binding the ports' },
   { name: 'ready-grace', group: OPERATIONS, default: '60',
     description: 'seconds a sink may be unable to write (database down, spooling) before ' +
       '/readyz answers 503' },

@@ -74,6 +74,20 @@ t.test('no flags, environment or file gives the documented defaults', async (t) 
     archiveMode: 0o640,
     readyGraceMs: 60000,
     watchHosts: [],
+    tls: [],
+    tlsCert: null,
+    tlsKey: null,
+    tlsCa: null,
+    tlsClientAuth: 'none',
+    tlsPeers: [],
+    allow: [],
+    maxConnections: 1000,
+    maxConnectionsPerSender: 100,
+    idleTimeoutMs: 0,
+    rateLimit: 0,
+    rateBurst: 0,
+    user: null,
+    group: null,
   });
 });
 
@@ -107,6 +121,20 @@ t.test('the effective config lists every built option', async (t) => {
     'archive-mode': '0640',
     'ready-grace': '60',
     'watch-host': null,
+    tls: ['none'],
+    'tls-cert': null,
+    'tls-key': null,
+    'tls-ca': null,
+    'tls-client-auth': 'none',
+    'tls-peer': null,
+    allow: null,
+    'max-connections': '1000',
+    'max-connections-per-sender': '100',
+    'idle-timeout': '0',
+    'rate-limit': '0',
+    'rate-burst': null,
+    user: null,
+    group: null,
   });
 });
 
@@ -255,24 +283,6 @@ t.test('a config file that is not a JSON object is refused', async (t) => {
 t.test('a config file that cannot be read is refused with the reason', async (t) => {
   t.strictSame(refusal({ flags: { config: '/missing.json' } }),
     refused("Cannot read config file /missing.json: ENOENT: no such file, open '/missing.json'"));
-});
-
-t.test('a later-issue option given as a flag is refused with its issue', async (t) => {
-  t.strictSame(refusal({ flags: { tls: ['0.0.0.0:6514'] } }),
-    refused('Option --tls is not available yet (it comes with issue #8); remove it to start'));
-});
-
-t.test('a later-issue option from the environment is refused with its issue', async (t) => {
-  t.strictSame(refusal({ env: { LOGHARBOR_RATE_LIMIT: '30' } }),
-    refused('Option --rate-limit is not available yet (it comes with issue #8); ' +
-      'remove it to start'));
-});
-
-t.test('a later-issue option from the file is refused with its issue', async (t) => {
-  t.strictSame(refusal({ flags: { config: '/c.json' },
-    files: { '/c.json': '{"allow": ["10.0.0.0/8"]}' } }),
-  refused('Option --allow is not available yet (it comes with issue #8); ' +
-    'remove it to start'));
 });
 
 t.test('queue-size "abc" is refused', async (t) => {
@@ -426,4 +436,70 @@ t.test('watch-host refuses two names with the same stats key', async (t) => {
       'give one of them']);
   t.strictSame(problems({ flags: { 'watch-host': ['a', ''] } }),
     ['Invalid --watch-host: a name may not be empty']);
+});
+
+t.test('security options are parsed into listeners, networks and limits', async (t) => {
+  const { config } = resolve({ flags: { tls: ['127.0.0.1:6514'], 'tls-cert': '/c.pem',
+    'tls-key': '/k.pem', 'tls-ca': '/ca.pem', 'tls-client-auth': 'required',
+    'tls-peer': ['web1.example.org', '*.example.net'], allow: ['10.0.0.0/8', '2001:db8::/32',
+      '192.0.2.7'], 'rate-limit': '500', 'idle-timeout': '30', user: 'syslog' } });
+  t.strictSame(config.tls, [{ host: '127.0.0.1', port: 6514, family: 4,
+    text: '127.0.0.1:6514' }]);
+  t.strictSame([config.tlsCert, config.tlsKey, config.tlsCa, config.tlsClientAuth],
+    ['/c.pem', '/k.pem', '/ca.pem', 'required']);
+  t.strictSame(config.tlsPeers, ['web1.example.org', '*.example.net']);
+  t.strictSame(config.allow, [
+    { address: '10.0.0.0', prefix: 8, family: 4, text: '10.0.0.0/8' },
+    { address: '2001:db8::', prefix: 32, family: 6, text: '2001:db8::/32' },
+    { address: '192.0.2.7', prefix: 32, family: 4, text: '192.0.2.7' },
+  ]);
+  t.strictSame([config.rateLimit, config.rateBurst, config.idleTimeoutMs, config.user,
+    config.group], [500, 1000, 30_000, 'syslog', null]);
+});
+
+t.test('an --allow entry that is not a network is refused', async (t) => {
+  t.strictSame(refusal({ flags: { allow: ['10.0.0.0/33'] } }),
+    refused('Invalid --allow "10.0.0.0/33": the prefix length must be 0-32 for an IPv4 ' +
+      'address'));
+  t.strictSame(refusal({ env: { LOGHARBOR_ALLOW: '10.0.0.0/8,intranet' } }),
+    refused('Invalid --allow "intranet": expected an address or ADDRESS/PREFIX, e.g. ' +
+      '10.0.0.0/8, 192.0.2.7 or 2001:db8::/32'));
+});
+
+t.test('a TLS listener without a certificate and key is refused', async (t) => {
+  t.strictSame(refusal({ flags: { tls: ['0.0.0.0:6514'], 'tls-cert': '/c.pem' } }),
+    refused('Invalid --tls 0.0.0.0:6514: a TLS listener needs --tls-cert FILE and ' +
+      '--tls-key FILE (PEM certificate and private key)'));
+});
+
+t.test('TLS files without a TLS listener are refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'tls-key': '/k.pem' } }),
+    refused('Option --tls-key needs a TLS listener: add --tls HOST:PORT, e.g. ' +
+      '--tls 0.0.0.0:6514'));
+});
+
+t.test('client certificates without a CA are refused', async (t) => {
+  t.strictSame(refusal({ flags: { tls: ['0.0.0.0:6514'], 'tls-cert': '/c.pem',
+    'tls-key': '/k.pem', 'tls-client-auth': 'optional' } }),
+  refused('Invalid --tls-client-auth optional: checking client certificates needs ' +
+    '--tls-ca FILE (the CA that signs them)'));
+});
+
+t.test('peer names without client certificates are refused', async (t) => {
+  t.strictSame(refusal({ flags: { tls: ['0.0.0.0:6514'], 'tls-cert': '/c.pem',
+    'tls-key': '/k.pem', 'tls-peer': ['web1'] } }),
+  refused('Invalid --tls-peer web1: peer names are read from client certificates; add ' +
+    '--tls-client-auth required (or optional)'));
+});
+
+t.test('a rate burst without a rate is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'rate-burst': '50' } }),
+    refused('Option --rate-burst needs --rate-limit: give the rate too, e.g. ' +
+      '--rate-limit 1000 --rate-burst 5000'));
+});
+
+t.test('a connection cap of 0 is refused', async (t) => {
+  t.strictSame(refusal({ flags: { 'max-connections-per-sender': '0' } }),
+    refused('Invalid --max-connections-per-sender "0": expected a whole number from 1 to ' +
+      '1000000'));
 });

@@ -3,8 +3,8 @@
  * only; everything a frame turns into is decided here, once for every transport.
  */
 import type { ParserChain } from '../parsers/chain.js';
-import { flagTruncated, type ReceiveMeta } from '../record.js';
-import type { Stats } from '../stats.js';
+import { flagTruncated, type ReceiveMeta, type Transport } from '../record.js';
+import type { DropReason, Stats } from '../stats.js';
 import type { WatchedHosts } from '../watched-hosts.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -33,11 +33,16 @@ export class Intake {
   datagram(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
     const refusal = this.pipeline.refusal();
     if (refusal !== null) {
-      this.#count(meta);
-      this.stats.drop(refusal);
+      this.dropDatagram(meta.transport, refusal);
       return;
     }
     this.pipeline.accept(this.#parse(frame, meta, truncated));
+  }
+
+  /** A datagram received but not kept (queue full, sender over its rate): counted only. */
+  dropDatagram(transport: Transport, reason: DropReason): void {
+    this.#count(transport, Date.now());
+    this.stats.drop(reason);
   }
 
   /** A stream's frame: always queued; the reader checks `pipeline.full` and pauses. */
@@ -45,14 +50,14 @@ export class Intake {
     this.pipeline.accept(this.#parse(frame, meta, truncated));
   }
 
-  #count(meta: ReceiveMeta): void {
+  #count(transport: Transport, receivedAt: number): void {
     this.stats.received += 1;
-    this.stats.receivedBy[meta.transport] += 1;
-    this.stats.lastReceivedAt = meta.receivedAt.getTime();
+    this.stats.receivedBy[transport] += 1;
+    this.stats.lastReceivedAt = receivedAt;
   }
 
   #parse(frame: Buffer, meta: ReceiveMeta, truncated: boolean) {
-    this.#count(meta);
+    this.#count(meta.transport, meta.receivedAt.getTime());
     const record = this.#parser.parse(frame, meta);
     this.stats.parsed[record.format] += 1;
     if (record.fields.encoding !== undefined) this.stats.encodingFallbacks += 1;

@@ -1,50 +1,84 @@
 /**
- * A TCP listener (RFC 6587). Each connection has its own framer and error listener, so a
- * client that resets or sends garbage affects no one else. Reads pause while the pipeline is
- * full (TCP input is never dropped by the collector: the sender's kernel holds the bytes).
+ * A stream listener: TCP (RFC 6587) or, with `tls` settings, TLS (RFC 5425). Each connection
+ * has its own framer and error listener, so a client that resets or sends garbage affects no
+ * one else. Reads pause while the pipeline is full and while the sender is over its
+ * `--rate-limit` (stream input is never dropped by the collector: the sender's kernel holds
+ * the bytes).
  *
- * Connections accepted before the sinks are open wait unread (`pauseOnConnect`) until
- * `startReading()`. On stop the listener closes at once, open connections are read until the
- * peer closes them or the grace period ends, then destroyed.
+ * Every accepted connection is checked before a byte is read or a handshake starts: a sender
+ * outside `--allow` is closed and counted `acl`; one over a connection cap is closed and
+ * counted. A connection that sends nothing for `--idle-timeout` is closed (time spent paused by
+ * the collector itself does not count as idle).
+ *
+ * Connections accepted before the sinks are open wait unread until `startReading()`. On stop
+ * the listener closes at once, open connections are read until the peer closes them or the
+ * grace period ends, then destroyed.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Intake } from '../pipeline/intake.js';
 import type { Logger, RateLimitedLog } from '../log.js';
 import type { ReceiveMeta } from '../record.js';
+import type { AccessList } from './access.js';
+import type { ConnectionLimits } from './connection-limits.js';
 import { TcpFramer } from './framing.js';
 import { normalizeSourceIp, type ListenAddress } from './listen-address.js';
 import { ListenError } from './listen-error.js';
+import type { SenderRateLimiter } from './sender-rate-limiter.js';
+import { TlsTerminator, type TlsSettings } from './tls.js';
 
 export interface TcpReceiverOptions {
   intake: Intake;
   maxMessageSize: number;
   log: Logger;
   warnings: RateLimitedLog;
+  access: AccessList;
+  limits: ConnectionLimits;
+  rateLimiter: SenderRateLimiter | null;
+  /** 0: connections may stay silent forever. */
+  idleTimeoutMs: number;
+  /** Present for a TLS listener. */
+  tls?: TlsSettings;
 }
 
 interface Connection {
   socket: Socket;
   framer: TcpFramer;
   meta: Omit<ReceiveMeta, 'receivedAt'>;
+  /** Paused until the pipeline takes records again. */
+  heldByPipeline: boolean;
+  /** Paused until the sender's token bucket is out of debt. */
+  rateTimer: NodeJS.Timeout | null;
 }
 
 export class TcpReceiver {
   readonly address: ListenAddress;
   /** What this listener handed on: frames (messages) and the bytes read from its socket. */
   readonly counters = { messages: 0, bytes: 0 };
+  /** Connections closed by `--idle-timeout`. */
+  idleClosed = 0;
+
   readonly #options: TcpReceiverOptions;
+  readonly #transport: 'tcp' | 'tls';
   readonly #listener: string;
+  readonly #tls: TlsTerminator | null;
   readonly #connections = new Set<Connection>();
-  readonly #paused = new Set<Connection>();
   #server: Server | null = null;
   #port = 0;
   #reading = false;
   #stopResumeListener: (() => void) | null = null;
 
+  /** For TLS, reads the certificate files now (TlsSetupError when they cannot be used). */
   constructor(address: ListenAddress, options: TcpReceiverOptions) {
     this.address = address;
     this.#options = options;
-    this.#listener = `tcp://${address.text}`;
+    this.#transport = options.tls === undefined ? 'tcp' : 'tls';
+    this.#listener = `${this.#transport}://${address.text}`;
+    this.#tls = options.tls === undefined ? null : new TlsTerminator(options.tls, {
+      log: options.log, warnings: options.warnings, listener: this.#listener,
+      readFile: (path) => readFileSync(path),
+      onSecureConnection: (socket) => this.#accept(socket),
+    });
   }
 
   get port(): number {
@@ -60,23 +94,28 @@ export class TcpReceiver {
     return this.#connections.size;
   }
 
+  get tls(): TlsTerminator | null {
+    return this.#tls;
+  }
+
   async bind(): Promise<void> {
     const server = createServer({ pauseOnConnect: true, noDelay: true });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new ListenError('tcp', this.address.text, error)));
+      server.once('error', (error) => reject(new ListenError(this.#transport, this.address.text,
+        error)));
       server.listen({ port: this.address.port, host: this.address.host,
         ipv6Only: this.address.family === 6 }, () => resolve());
     });
     server.removeAllListeners('error');
     server.on('error', (error) => this.#options.log.error({ err: error,
       listener: this.#listener }, 'tcp server error'));
-    server.on('connection', (socket) => this.#accept(socket));
+    server.on('connection', (socket) => this.#admit(socket));
 
     this.#server = server;
     this.#port = (server.address() as { port: number }).port;
     this.#stopResumeListener = this.#options.intake.pipeline.onResume(() => this.#resumeAll());
-    this.#options.log.info({ transport: 'tcp', address: this.address.host, port: this.#port,
-      listener: this.#listener }, 'listening');
+    this.#options.log.info({ transport: this.#transport, address: this.address.host,
+      port: this.#port, listener: this.#listener }, 'listening');
   }
 
   /** Sinks are open: read every connection accepted so far and every later one. */
@@ -106,27 +145,63 @@ export class TcpReceiver {
     this.#stopResumeListener?.();
   }
 
+  /** Checks a new TCP connection against `--allow` and the caps before anything is read. */
+  #admit(socket: Socket): void {
+    const sourceIp = normalizeSourceIp(socket.remoteAddress ?? '');
+    const { access, limits, warnings } = this.#options;
+    if (!access.admit(sourceIp, this.#listener)) {
+      socket.destroy();
+      return;
+    }
+    const refusal = limits.admit(sourceIp);
+    if (refusal !== null) {
+      warnings.warn('connection-limit', { source_ip: sourceIp, limit: refusal,
+        listener: this.#listener }, 'connection refused: limit reached');
+      socket.destroy();
+      return;
+    }
+
+    socket.once('close', () => limits.release(sourceIp));
+    if (this.#tls === null) {
+      this.#accept(socket);
+      return;
+    }
+    // Errors after the handshake reach the TLS socket's listener; this one covers the
+    // handshake itself, which the terminator counts and logs.
+    socket.on('error', () => socket.destroy());
+    this.#tls.upgrade(socket);
+  }
+
   #accept(socket: Socket): void {
     const connection: Connection = {
       socket,
       framer: new TcpFramer({ maxFrameSize: this.#options.maxMessageSize }),
       meta: { sourceIp: normalizeSourceIp(socket.remoteAddress ?? ''),
-        sourcePort: socket.remotePort ?? 0, transport: 'tcp', listener: this.#listener },
+        sourcePort: socket.remotePort ?? 0, transport: this.#transport,
+        listener: this.#listener },
+      heldByPipeline: false,
+      rateTimer: null,
     };
     this.#connections.add(connection);
 
+    socket.pause();
     socket.on('data', (chunk: Buffer) => this.#read(connection, chunk));
     socket.on('end', () => this.#finish(connection));
     socket.on('close', () => this.#finish(connection));
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.#options.warnings.warn('tcp-connection-error', { source_ip: connection.meta.sourceIp,
-        code: error.code, listener: this.#listener }, 'tcp connection error');
+      this.#options.warnings.warn(`${this.#transport}-connection-error`, {
+        source_ip: connection.meta.sourceIp, code: error.code, listener: this.#listener,
+      }, 'connection error');
     });
+    if (this.#options.idleTimeoutMs > 0) {
+      socket.setTimeout(this.#options.idleTimeoutMs);
+      socket.on('timeout', () => this.#idle(connection));
+    }
     if (this.#reading) this.#resume(connection);
   }
 
   #read(connection: Connection, chunk: Buffer): void {
-    const { intake } = this.#options;
+    const { intake, rateLimiter } = this.#options;
     const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
     const emptyBefore = connection.framer.emptyFrames;
     this.counters.bytes += chunk.length;
@@ -137,16 +212,61 @@ export class TcpReceiver {
     const empty = connection.framer.emptyFrames - emptyBefore;
     if (empty > 0) intake.stats.drop('empty', empty);
 
-    if (intake.pipeline.full) {
-      connection.socket.pause();
-      this.#paused.add(connection);
+    const pauseMs = rateLimiter?.spendStream(meta.sourceIp, frames.length) ?? 0;
+    if (pauseMs > 0) this.#holdForRate(connection, pauseMs);
+    if (intake.pipeline.full) this.#holdForPipeline(connection);
+  }
+
+  #holdForRate(connection: Connection, pauseMs: number): void {
+    connection.socket.pause();
+    if (connection.rateTimer !== null) clearTimeout(connection.rateTimer);
+    this.#options.warnings.warn('rate-limit-stream', { source_ip: connection.meta.sourceIp,
+      pause_ms: pauseMs, listener: this.#listener }, 'sender over --rate-limit, reads paused');
+    connection.rateTimer = setTimeout(() => {
+      connection.rateTimer = null;
+      this.#resume(connection);
+    }, pauseMs);
+  }
+
+  #holdForPipeline(connection: Connection): void {
+    connection.socket.pause();
+    connection.heldByPipeline = true;
+  }
+
+  /** Reads again unless the collector still holds the connection for another reason. */
+  #resume(connection: Connection): void {
+    if (!this.#reading || connection.rateTimer !== null) return;
+    if (this.#options.intake.pipeline.full) {
+      this.#holdForPipeline(connection);
+      return;
     }
+    connection.heldByPipeline = false;
+    // The idle clock restarts: time paused by the collector is not the sender's silence.
+    if (this.#options.idleTimeoutMs > 0) connection.socket.setTimeout(this.#options.idleTimeoutMs);
+    connection.socket.resume();
+  }
+
+  #resumeAll(): void {
+    for (const connection of this.#connections) {
+      if (connection.heldByPipeline) this.#resume(connection);
+    }
+  }
+
+  #idle(connection: Connection): void {
+    const held = !this.#reading || connection.heldByPipeline || connection.rateTimer !== null;
+    if (held) return;
+    this.idleClosed += 1;
+    this.#options.warnings.warn('idle-timeout', { source_ip: connection.meta.sourceIp,
+      listener: this.#listener }, 'idle connection closed');
+    connection.socket.destroy();
+    this.#finish(connection);
   }
 
   /** Delivers what the framer still holds and forgets the connection; safe to call twice. */
   #finish(connection: Connection): void {
     if (!this.#connections.delete(connection)) return;
-    this.#paused.delete(connection);
+    if (connection.rateTimer !== null) clearTimeout(connection.rateTimer);
+    connection.rateTimer = null;
 
     const { intake } = this.#options;
     const end = connection.framer.end();
@@ -157,22 +277,6 @@ export class TcpReceiver {
       intake.stats.drop('partial_frame');
       this.#options.warnings.warn('partial-frame', { source_ip: connection.meta.sourceIp,
         bytes: end.partialBytes }, 'partial frame dropped at end of stream');
-    }
-  }
-
-  #resume(connection: Connection): void {
-    if (this.#options.intake.pipeline.full) {
-      this.#paused.add(connection);
-      return;
-    }
-    connection.socket.resume();
-  }
-
-  #resumeAll(): void {
-    if (!this.#reading) return;
-    for (const connection of [...this.#paused]) {
-      this.#paused.delete(connection);
-      connection.socket.resume();
     }
   }
 }

@@ -3,20 +3,29 @@
  * at most once: a datagram the kernel drops before we read it is lost (counted from
  * /proc/net/udp as `udp_buffer`), one that arrives while the queue is full is counted
  * `queue_full`. A large receive buffer absorbs bursts while the event loop is busy.
+ *
+ * Before a datagram is framed or parsed, its sender is checked: outside `--allow` it is dropped
+ * and counted `acl` (not `received`); over its `--rate-limit` it is received, dropped and counted
+ * `rate_limit`.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import type { Intake } from '../pipeline/intake.js';
-import type { Logger } from '../log.js';
+import type { Logger, RateLimitedLog } from '../log.js';
 import type { ReceiveMeta } from '../record.js';
+import type { AccessList } from './access.js';
 import { stripTerminator } from './framing.js';
 import { normalizeSourceIp, type ListenAddress } from './listen-address.js';
 import { ListenError } from './listen-error.js';
+import type { SenderRateLimiter } from './sender-rate-limiter.js';
 
 export interface UdpReceiverOptions {
   intake: Intake;
   maxMessageSize: number;
   log: Logger;
+  warnings: RateLimitedLog;
+  access: AccessList;
+  rateLimiter: SenderRateLimiter | null;
   /** Requested SO_RCVBUF; the kernel may grant less (net.core.rmem_max). */
   receiveBufferBytes?: number;
 }
@@ -83,8 +92,17 @@ export class UdpReceiver {
   }
 
   #receive(message: Buffer, remoteAddress: string, remotePort: number): void {
-    const { intake, maxMessageSize } = this.#options;
+    const { intake, maxMessageSize, access, rateLimiter } = this.#options;
+    const sourceIp = normalizeSourceIp(remoteAddress);
+    if (!access.admit(sourceIp, this.#listener)) return;
     this.counters.bytes += message.length;
+    if (rateLimiter !== null && !rateLimiter.admitDatagram(sourceIp)) {
+      intake.dropDatagram('udp', 'rate_limit');
+      this.#options.warnings.warn('rate-limit-datagram', { source_ip: sourceIp,
+        listener: this.#listener }, 'sender over --rate-limit, datagram dropped');
+      return;
+    }
+
     const truncated = message.length > maxMessageSize;
     const frame = truncated ? message.subarray(0, maxMessageSize) : stripTerminator(message);
     if (frame.length === 0) {
@@ -92,9 +110,8 @@ export class UdpReceiver {
       return;
     }
 
-    const meta: ReceiveMeta = { sourceIp: normalizeSourceIp(remoteAddress),
-      sourcePort: remotePort, transport: 'udp', listener: this.#listener,
-      receivedAt: new Date() };
+    const meta: ReceiveMeta = { sourceIp, sourcePort: remotePort, transport: 'udp',
+      listener: this.#listener, receivedAt: new Date() };
     this.counters.messages += 1;
     intake.datagram(frame, meta, truncated);
   }

@@ -22,6 +22,8 @@ export interface Collector {
   dir: string;
   udpPort: number;
   tcpPort: number;
+  /** The first `--tls` listener's port; 0 without one. */
+  tlsPort: number;
   httpPort: number;
   process: ChildProcess;
   events: LogEvent[];
@@ -38,6 +40,11 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** A directory of the caller's; it is then not removed by `cleanup`. */
   dir?: string;
+  /**
+   * Starts the collector through `env -i`, outside tap's process tracking: a collector that
+   * drops privileges could not write tap's files at exit.
+   */
+  untracked?: boolean;
 }
 
 export function tempDir(prefix = 'logharbor-test-'): string {
@@ -57,10 +64,11 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
     ['--archive', join(dir, 'archive')], ['--spool', join(dir, 'spool')],
     ['--timezone', 'UTC'], ['--instance', 'test']];
   const args = ['run', ...defaults.filter(([flag]) => !given.includes(flag)).flat(), ...given];
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { PATH: process.env.PATH, ...options.env };
+  const child = options.untracked === true
+    ? spawn('env', ['-i', ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+      process.execPath, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: LogEvent[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -90,7 +98,8 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
       event.transport === transport)?.port ?? 0);
   return {
     dir, events, process: child, exited,
-    udpPort: portOf('udp'), tcpPort: portOf('tcp'), httpPort: portOf('http'),
+    udpPort: portOf('udp'), tcpPort: portOf('tcp'), tlsPort: portOf('tls'),
+    httpPort: portOf('http'),
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
       return exited;
@@ -120,8 +129,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}):
   });
 }
 
-export async function sendUdp(port: number, messages: Array<string | Buffer>): Promise<void> {
+/** `from`: a local address to send from, e.g. 127.0.0.2 as a second loopback sender. */
+export interface SendOptions {
+  from?: string;
+}
+
+export async function sendUdp(port: number, messages: Array<string | Buffer>,
+  options: SendOptions = {}): Promise<void> {
   const socket = createSocket('udp4');
+  if (options.from !== undefined) {
+    await new Promise<void>((resolve) => socket.bind(0, options.from, resolve));
+  }
   for (const message of messages) {
     await new Promise<void>((resolve, reject) => socket.send(
       typeof message === 'string' ? Buffer.from(message) : message, port, '127.0.0.1',
@@ -131,9 +149,10 @@ export async function sendUdp(port: number, messages: Array<string | Buffer>): P
 }
 
 /** Opens a TCP connection, writes each chunk in turn, then ends it and waits for the close. */
-export function sendTcp(port: number, chunks: Array<string | Buffer>): Promise<void> {
+export function sendTcp(port: number, chunks: Array<string | Buffer>,
+  options: SendOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', async () => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress: options.from }, async () => {
       for (const chunk of chunks) {
         if (!socket.write(chunk)) await new Promise((drained) => socket.once('drain', drained));
       }

@@ -11,15 +11,17 @@ import { removeDir, runCli, tempDir } from '../helpers/collector.js';
 
 const EXAMPLE = new URL('../../contrib/logharbor.example.json', import.meta.url);
 const EXAMPLE_DOC = new URL('../../contrib/logharbor.example.md', import.meta.url);
-const BUILT = OPTIONS.filter((option) => option.issue === undefined).map((option) => option.name);
+/** Options the example cannot set: `rate-burst` needs a `rate-limit` above 0. */
+const NOT_IN_EXAMPLE = new Set(['rate-burst']);
+const EXAMPLE_OPTIONS = OPTIONS.map((option) => option.name).filter((name) => !NOT_IN_EXAMPLE.has(name));
 
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');
 }
 
-t.test('the example config sets every built option and check-config accepts it', async (t) => {
+t.test('the example config sets every option it can and check-config accepts it', async (t) => {
   const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
-  t.strictSame(Object.keys(example).sort(), [...BUILT].sort());
+  t.strictSame(Object.keys(example).sort(), [...EXAMPLE_OPTIONS].sort());
 
   const dir = tempDir();
   t.teardown(() => removeDir(dir));
@@ -31,7 +33,8 @@ t.test('the example config sets every built option and check-config accepts it',
   t.equal(result.stderr, '');
   t.notMatch(result.stdout, /s3cret/);
   t.strictSame(JSON.parse(result.stdout),
-    { ...example, 'db-password-file': passwordFile, 'db-password': '***' });
+    { ...example, 'rate-burst': null, 'db-password-file': passwordFile,
+      'db-password': '***' });
 });
 
 t.test('the example\'s companion document explains every option', async (t) => {

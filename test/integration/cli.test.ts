@@ -28,13 +28,6 @@ t.test('an unknown flag exits 2', async (t) => {
   t.same(lines(result.stderr), ['logharbor: Unknown argument: bogus (see logharbor --help)']);
 });
 
-t.test('an option of a later issue exits 2 saying it is not available yet', async (t) => {
-  const result = await runCli(['run', '--tls', '0.0.0.0:6514']);
-  t.equal(result.code, 2);
-  t.same(lines(result.stderr), ['logharbor: Option --tls is not available yet (it comes ' +
-    'with issue #8); remove it to start']);
-});
-
 t.test('an unknown LOGHARBOR_ variable exits 2', async (t) => {
   const result = await runCli(['check-config'], { LOGHARBOR_UDP_PORT: '514' });
   t.equal(result.code, 2);
