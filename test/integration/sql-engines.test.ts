@@ -93,24 +93,20 @@ t.test('SQLite rows hold the exact values of the edge cases', async (t) => {
     msgid: null, sd: null, fields: null, format: 'rfc3164' });
 });
 
-t.test('MariaDB stores what SQLite stores, column for column', { skip: MYSQL_SKIP },
-  async (t) => {
-    const database = await createTestDatabase();
-    t.teardown(() => database.drop());
-    const expected = await storeAll(t, sqlite);
-    const actual = await storeAll(t, { db: database.url,
-      rows: () => database.query('select * from logs order by seq') });
-    t.equal(actual.rows.length, expected.rows.length);
-    t.same(actual.rows, expected.rows, 'identical column values');
-  });
+const SERVERS = [
+  { name: 'MariaDB', skip: MYSQL_SKIP, create: createTestDatabase },
+  { name: 'PostgreSQL', skip: PG_SKIP, create: createPgDatabase },
+];
 
-t.test('PostgreSQL stores what SQLite stores, column for column', { skip: PG_SKIP },
-  async (t) => {
-    const database = await createPgDatabase();
-    t.teardown(() => database.drop());
-    const expected = await storeAll(t, sqlite);
-    const actual = await storeAll(t, { db: database.url,
-      rows: () => database.query('select * from logs order by seq') });
-    t.equal(actual.rows.length, expected.rows.length);
-    t.same(actual.rows, expected.rows, 'identical column values');
-  });
+for (const server of SERVERS) {
+  t.test(`${server.name} stores what SQLite stores, column for column`, { skip: server.skip },
+    async (t) => {
+      const database = await server.create();
+      t.teardown(() => database.drop());
+      const expected = await storeAll(t, sqlite);
+      const actual = await storeAll(t, { db: database.url,
+        rows: () => database.query('select * from logs order by seq') });
+      t.equal(actual.rows.length, expected.rows.length);
+      t.same(actual.rows, expected.rows, 'identical column values');
+    });
+}
