@@ -6,6 +6,11 @@
 // Each library is also checked on those lines: host, app, pid, message, facility, severity
 // against the values DESIGN.md §3 gives them (a Snare message is the payload after
 // `MSWinEventLog`, a Cisco line has no program), so speed is shown next to correctness.
+//
+// Every round of every library runs in a process of its own, rounds taken in turn (round 1 of
+// each library, then round 2, ...): a library measured after another in one process would meet
+// call sites the other made polymorphic, and drift of this shared machine hits all alike.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +22,8 @@ const LINES_PER_ROUND = Number(process.env.LINES ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const ONLY = process.env.ONLY?.split(',') ?? null;
 const WARMUP = 200_000;
+/** Set in the child processes: the library whose round to run. */
+const ROUND_OF = process.env.PARSE_BENCH_ROUND_OF;
 
 /** The mix: ids from the corpus, with the kind each stands for. */
 const MIX = [
@@ -119,21 +126,17 @@ function sameValue(got, expected) {
   return !absent && String(got).replace(/^\uFEFF/, '').trim() === expected.trim();
 }
 
-/** Median lines per second over ROUNDS rounds of LINES_PER_ROUND frames taken in turn. */
+/** Lines per second over LINES_PER_ROUND frames taken in turn, after a warm-up. */
 function linesPerSecond(parse, frames) {
   let sink = 0;
   for (let index = 0; index < WARMUP; index += 1) {
     if (parse(frames[index % frames.length])) sink += 1;
   }
-  const rates = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const started = performance.now();
-    for (let index = 0; index < LINES_PER_ROUND; index += 1) {
-      if (parse(frames[index % frames.length])) sink += 1;
-    }
-    rates.push(LINES_PER_ROUND / ((performance.now() - started) / 1000));
+  const started = performance.now();
+  for (let index = 0; index < LINES_PER_ROUND; index += 1) {
+    if (parse(frames[index % frames.length])) sink += 1;
   }
-  return { median: median(rates), sink };
+  return { rate: LINES_PER_ROUND / ((performance.now() - started) / 1000), sink };
 }
 
 /** Microseconds per KiB for an RFC 3164 line whose message is `size` bytes of text. */
@@ -143,13 +146,24 @@ function microsPerKiB(parse, size) {
     .subarray(0, size);
   const iterations = Math.max(200, Math.floor(50_000_000 / size));
   for (let index = 0; index < iterations / 10; index += 1) parse(frame);
-  const samples = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const started = performance.now();
-    for (let index = 0; index < iterations; index += 1) parse(frame);
-    samples.push(((performance.now() - started) * 1000) / iterations / (size / 1024));
-  }
-  return median(samples);
+  const started = performance.now();
+  for (let index = 0; index < iterations; index += 1) parse(frame);
+  return ((performance.now() - started) * 1000) / iterations / (size / 1024);
+}
+
+/** One round of one library, in this (child) process: its figures as a JSON line. */
+function runRound(library) {
+  const parse = library.create();
+  const figures = { mix: linesPerSecond(parse, allFrames).rate,
+    bsd: linesPerSecond(parse, bsdFrames).rate,
+    small: microsPerKiB(parse, 1024), large: microsPerKiB(parse, 64 * 1024) };
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+function roundInChild(library) {
+  const output = execFileSync(process.execPath, [new URL(import.meta.url).pathname],
+    { env: { ...process.env, PARSE_BENCH_ROUND_OF: library.name }, encoding: 'utf8' });
+  return JSON.parse(output);
 }
 
 function median(values) {
@@ -157,40 +171,54 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-const kinds = [...new Set(MIX.map(([, kind]) => kind))].join(', ');
-process.stdout.write(`node ${process.version}, ${lines.length} lines (${kinds}), ` +
-  `${ROUNDS} rounds x ${LINES_PER_ROUND.toLocaleString('en')} lines, medians\n\n`);
-const header = ['library', 'mix lines/s', '3164 lines/s', 'wrong fields', 'µs/KiB @1 KiB',
-  'µs/KiB @64 KiB'];
 const allFrames = lines.map((line) => line.frame);
 const bsdFrames = lines.filter((line) => line.kind === 'RFC 3164').map((line) => line.frame);
-process.stdout.write(`${header[0].padEnd(24)}${header.slice(1).map((h) => h.padStart(16))
-  .join('')}\n`);
 
-const results = [];
-for (const library of libraries) {
-  const parse = library.create();
-  const wrong = wrongFields(library, parse);
-  const speed = linesPerSecond(parse, allFrames);
-  const bsd = linesPerSecond(parse, bsdFrames);
-  const small = microsPerKiB(parse, 1024);
-  const large = microsPerKiB(parse, 64 * 1024);
-  results.push({ library, wrong, speed });
-  const cells = [Math.round(speed.median).toLocaleString('en'),
-    Math.round(bsd.median).toLocaleString('en'),
-    `${wrong.length}/${lines.length * 6}`, small.toFixed(2), large.toFixed(2)];
-  process.stdout.write(`${`${library.name}@${library.version}`.padEnd(24)}` +
-    `${cells.map((cell) => cell.padStart(16)).join('')}\n`);
+function report() {
+  const kinds = [...new Set(MIX.map(([, kind]) => kind))].join(', ');
+  process.stdout.write(`node ${process.version}, ${lines.length} lines (${kinds}), ` +
+    `${ROUNDS} interleaved rounds x ${LINES_PER_ROUND.toLocaleString('en')} lines, ` +
+    'medians\n\n');
+  const rounds = new Map(libraries.map((library) => [library, []]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const library of libraries) rounds.get(library).push(roundInChild(library));
+  }
+  const results = libraries.map((library) => summarize(library, rounds.get(library)));
+  printTable(results);
+  printRatios(results);
 }
 
-const own = results.find((result) => result.library.name === 'logharbor');
-for (const result of results.filter((entry) => entry !== own)) {
-  if (own !== undefined) {
-    const ratio = own.speed.median / result.speed.median;
-    process.stdout.write(`\nlogharbor / ${result.library.name}: ${ratio.toFixed(2)}x mix lines/s`);
+function summarize(library, figures) {
+  const of = (key) => median(figures.map((figure) => figure[key]));
+  return { library, wrong: wrongFields(library, library.create()), mix: of('mix'),
+    bsd: of('bsd'), small: of('small'), large: of('large') };
+}
+
+function printTable(results) {
+  const header = ['library', 'mix lines/s', '3164 lines/s', 'wrong fields', 'µs/KiB @1 KiB',
+    'µs/KiB @64 KiB'];
+  process.stdout.write(`${header[0].padEnd(24)}${header.slice(1).map((h) => h.padStart(16))
+    .join('')}\n`);
+  for (const result of results) {
+    const cells = [Math.round(result.mix).toLocaleString('en'),
+      Math.round(result.bsd).toLocaleString('en'), `${result.wrong.length}/${lines.length * 6}`,
+      result.small.toFixed(2), result.large.toFixed(2)];
+    process.stdout.write(`${`${result.library.name}@${result.library.version}`.padEnd(24)}` +
+      `${cells.map((cell) => cell.padStart(16)).join('')}\n`);
   }
 }
-process.stdout.write('\n');
-for (const result of results.filter((entry) => entry.wrong.length > 0)) {
-  process.stdout.write(`\n${result.library.name} wrong: ${result.wrong.join(', ')}\n`);
+
+function printRatios(results) {
+  const own = results.find((result) => result.library.name === 'logharbor');
+  for (const result of results.filter((entry) => entry !== own && own !== undefined)) {
+    process.stdout.write(`\nlogharbor / ${result.library.name}: ` +
+      `${(own.mix / result.mix).toFixed(2)}x mix lines/s`);
+  }
+  process.stdout.write('\n');
+  for (const result of results.filter((entry) => entry.wrong.length > 0)) {
+    process.stdout.write(`\n${result.library.name} wrong: ${result.wrong.join(', ')}\n`);
+  }
 }
+
+if (ROUND_OF === undefined) report();
+else runRound(libraries.find((library) => library.name === ROUND_OF));
