@@ -13,7 +13,8 @@ export const IDLE_MS = { udp: 2_000, tcp: 10_000 };
 
 /** One measured run: start, warm up, send, drain, count, stop. */
 export async function runLoad(run) {
-  const { scenario, system, server } = run;
+  const { scenario, system } = run;
+  const server = databaseOf(run);
   const instance = await SYSTEMS[system].start(run.group, { ...run,
     messages: scenario.count + run.warmup });
   try {
@@ -54,7 +55,8 @@ export function loadSpec(scenario, overrides) {
 }
 
 export function result(run, { instance, sent, cpu, figures, baseline }) {
-  const { scenario, system, server } = run;
+  const { scenario, system } = run;
+  const server = databaseOf(run);
   const counts = figures.map((figure, index) => figure.count - baseline[index]);
   const arrived = Math.min(...counts);
   const endAt = Math.max(...figures.map((figure) => figure.lastAt));
@@ -74,6 +76,9 @@ export function result(run, { instance, sent, cpu, figures, baseline }) {
     files: instance.outputs.find((output) => output.files !== undefined)?.files,
   };
 }
+
+/** The MariaDB whose CPU counts for this run: none when the scenario does not write to it. */
+const databaseOf = (run) => (run.scenario.sql === 'mariadb' ? run.server : null);
 
 const difference = (end, start) => (end === null || start === null ? null : end - start);
 

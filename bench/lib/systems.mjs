@@ -37,7 +37,7 @@ function peerWrites(scenario) {
   return writes(scenario, scenario.sql === 'mariadb' ? 'mariadb' : null);
 }
 
-async function startLogharbor(group, { dir, scenario, server, database }) {
+async function startLogharbor(group, { dir, scenario, server, database, logharborArgs = [] }) {
   const port = await freePort(scenario.transport);
   const http = await freePort();
   const listen = scenario.transport === 'udp'
@@ -46,7 +46,7 @@ async function startLogharbor(group, { dir, scenario, server, database }) {
   const child = group.spawn(process.execPath, [CLI, 'run', ...listen,
     '--http', `127.0.0.1:${http}`, ...archiveArgs(dir, scenario),
     '--db', dbUrl(dir, scenario, server, database), '--spool', join(dir, 'spool'),
-    '--instance', 'bench', '--timezone', 'UTC', '--log-level', 'warn'],
+    '--instance', 'bench', '--timezone', 'UTC', '--log-level', 'warn', ...logharborArgs],
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TZ: 'UTC' } });
   await waitForReady(child, http);
   const outputs = [...archiveOutputs(dir, scenario)];
