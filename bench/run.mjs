@@ -37,7 +37,7 @@ const USAGE = `Usage: npm run bench -- [options]
                     (node: raw Node receive ceiling; mysql2: multi-row INSERT ceiling)
   --messages N      base size: measured messages per run (200000); TCP archive scenarios
                     send 2.5x, fixed-size scenarios (hosts-100k, db-outage) ignore it
-  --rounds N        interleaved rounds, medians reported (3)
+  --rounds N        interleaved rounds, medians reported (3; hosts-100k and db-outage run once)
   --quick           a smoke run of about 2 minutes: 20,000 messages, 1 round, smaller
                     hosts-100k and db-outage
   --db URL          MariaDB to use (mysql://root:PASS@127.0.0.1:3306) instead of a private
