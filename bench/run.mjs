@@ -14,7 +14,7 @@
 // Rounds are interleaved (round 1 of every system, then round 2, ...) so drift of a shared
 // machine hits every system alike; medians are reported.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -140,8 +140,8 @@ function describe(result) {
 }
 
 function machine() {
-  return { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: process.platform };
+  return { cores: cpus().length, cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release() };
 }
 
 function readOptions(argv) {

@@ -28,24 +28,24 @@ const CONNECT_BATCH = 100;
  */
 export class Load {
   #worker;
-  #messages;
+  #replies;
 
   constructor(worker) {
     this.#worker = worker;
-    this.#messages = new MessageQueue(worker);
+    this.#replies = new MessageQueue(worker);
   }
 
   /** Generates the messages and opens the connections; resolves when go() can start. */
   static async prepare(spec) {
     const load = new Load(new Worker(new URL(import.meta.url), { workerData: spec }));
-    await load.#messages.next('ready');
+    await load.#replies.next('ready');
     return load;
   }
 
   /** Sends everything; resolves with { sent, firstAt, lastAt } (epoch ms of the sends). */
   async go() {
     this.#worker.postMessage('go');
-    return this.#messages.next('done');
+    return this.#replies.next('done');
   }
 
   async close() {
