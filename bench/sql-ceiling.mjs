@@ -2,11 +2,12 @@
 // would store for the benchmark's messages, sent through mysql2 as multi-row INSERTs of
 // --batch rows, autocommitted, over one connection. No syslog, no parsing, no archive: the
 // figure logharbor's end-to-end rate is held against. Run by bench/sql.mjs in a process of
-// its own; prints one JSON line: {"rows":…, "seconds":…, "count":…, "cpuSeconds":…}.
+// its own (and by bench/run.mjs); prints one JSON line:
+// {"rows":…, "seconds":…, "count":…, "cpuSeconds":…, "peakRssBytes":…}.
 //
 //   node bench/sql-ceiling.mjs --url mysql://USER:PASS@HOST:PORT/DB --rows N [--batch 1000]
 import mysql from 'mysql2/promise';
-import { messageRow, ROW_COLUMNS } from './sql-workload.mjs';
+import { messageRow, ROW_COLUMNS } from './lib/workload.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 const url = new URL(args.url);
@@ -36,7 +37,8 @@ const { user, system } = process.cpuUsage(cpu);
 const [[{ count }]] = await connection.query('select count(*) as count from logs');
 await connection.end();
 process.stdout.write(`${JSON.stringify({ rows, seconds, count: Number(count),
-  cpuSeconds: (user + system) / 1e6 })}\n`);
+  cpuSeconds: (user + system) / 1e6,
+  peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
 
 function parseArgs(list) {
   const parsed = {};

@@ -1,7 +1,8 @@
 // SQL throughput benchmark: logharbor next to rsyslog (ommysql) and syslog-ng (sql()), all
 // writing logharbor's own `logs` table in MariaDB, and next to the ceiling, mysql2 multi-row
 // INSERTs of the same rows with no syslog at all (bench/sql-ceiling.mjs).
-// Run with `npm run bench:sql` (it builds first); `--help` lists the flags.
+// Run with `npm run bench:sql` (it builds first); `--help` lists the flags. `npm run bench`
+// runs the same comparison with the archive written too (scenario tcp-mariadb).
 //
 // Each run gets a fresh database (created, migrated by `logharbor migrate`, dropped after) and
 // a fresh collector process. One TCP connection sends a warm-up (drained and not counted, so
@@ -11,31 +12,25 @@
 // queueing and committing are all inside it. Runs are interleaved (round 1 of every engine,
 // then round 2, ...) so drift of this shared machine hits all engines alike; medians are
 // reported. CPU per message comes from /proc/PID/stat of the collector and of mariadbd.
+// logharbor also writes its archive, as it does in production; the peers write the table only.
 //
-// MariaDB is a private instance (mariadb-install-db into a scratch directory, its own port)
-// unless --db names a server to use instead. rsyslog runs from its Debian packages unpacked
-// into a cache directory, because Debian's rsyslog and syslog-ng packages exclude each other.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
-  from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+// MariaDB is a private instance unless --db names a server to use instead (bench/lib/mariadb.mjs);
+// rsyslog and syslog-ng are found or installed by bench/lib/peers.mjs.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
-import { messageChunks } from './sql-workload.mjs';
+import { runInsertCeiling } from './lib/insert-ceiling.mjs';
+import { Load } from './lib/load.mjs';
+import { externalServer, startMariadb } from './lib/mariadb.mjs';
+import { drain } from './lib/outputs.mjs';
+import { peerTools } from './lib/peers.mjs';
+import { ProcessGroup, cpuSeconds, log, once } from './lib/processes.mjs';
+import { SYSTEMS } from './lib/systems.mjs';
+import { messageChunks } from './lib/workload.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(HERE);
-const CLI = path.join(ROOT, 'dist/src/cli.js');
 const ENGINES = ['logharbor', 'rsyslog', 'syslog-ng', 'ceiling'];
 const TARGETS = { rsyslog: 1.6, 'syslog-ng': 6, ceiling: 0.75 };
-const POLL_MS = 50;
-const TICKS_PER_SECOND = 100;
-const CACHE = path.join(os.tmpdir(), 'logharbor-bench-cache');
-const BENCH_USER = { user: 'lhbench', password: 'lhbench' };
 
 const USAGE = `Usage: node bench/sql.mjs [options]
   --messages N        messages per measured run (500000)
@@ -45,38 +40,40 @@ const USAGE = `Usage: node bench/sql.mjs [options]
   --db URL            use this server (mysql://root@127.0.0.1:3306) instead of a private one;
                       a database lhbench_* is created and dropped for each run
   --logharbor-args S  extra arguments for \`logharbor run\`, e.g. "--batch-size 2000"
-  --timeout S         give up on a run after S seconds (900), or after --stall S (60) with no row
+  --stall S           give up on a run after S seconds (60) with no new row
   --json FILE         also write every run's figures to FILE
   --sender loggen|node
                       loggen (default): syslog-ng's load generator replays the messages, one
                       send() per message, as bench-peers measured the peers; node: one
-                      connection written in 60 KB chunks, a burst from a batching forwarder
+                      connection written in large chunks, a burst from a batching forwarder
   --show-row          print the last row each run stored, to check every column is filled
   --keep              keep the scratch directory`;
 
-const cleanups = [];
-/** Every engine process still running, stopped on the way out whatever happens. */
-const children = new Set();
-process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
-process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
+/** The load: one TCP connection, RFC 3164 lines from 50 hosts, as fast as they are read. */
+const LOAD = { transport: 'tcp', framing: 'lf', connections: 1, mix: 'rfc3164', hosts: 50,
+  rate: 0 };
+/** What each engine writes: logharbor its archive as well, the peers the table only. */
+const scenarioOf = (engine) => ({ ...LOAD, sql: 'mariadb',
+  archive: engine === 'logharbor' ? 'hosts' : null });
 
-async function main() {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'logharbor-bench-'));
-  if (!options.keep) cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-  const engines = options.only.filter((engine) => toolsFor(engine, work));
-  const server = options.db === undefined ? await startMariadb(work) : externalServer(options.db);
-  const admin = await mysql.createConnection({ ...server.connection, multipleStatements: true });
-  cleanups.push(() => admin.end());
-
-  const load = {
-    warmup: workload(work, 'warmup', options.warmup),
-    measured: workload(work, 'bench', options.messages),
-  };
+async function main(group) {
+  const work = mkdtempSync(join(tmpdir(), 'logharbor-bench-'));
+  if (!options.keep) group.onClose(() => rmSync(work, { recursive: true, force: true }));
+  const tools = {};
+  const engines = options.only.filter((engine) => {
+    if (engine !== 'rsyslog' && engine !== 'syslog-ng') return true;
+    tools[engine] = peerTools(engine, { mysql: true, sql: true });
+    return tools[engine] !== null;
+  });
+  const server = options.db === undefined ? await startMariadb(group, work)
+    : externalServer(options.db);
+  if (options.db === undefined) group.onClose(() => server.stop());
+  const load = { warmup: workload(work, 'warmup', options.warmup),
+    measured: workload(work, 'bench', options.messages) };
   const results = [];
   for (let round = 1; round <= options.runs; round += 1) {
     for (const engine of engines) {
-      const result = await runOnce({ engine, round, work, server, admin, load });
+      const result = await runOnce({ group, engine, round, work, server, tools, load });
       results.push(result);
       log(describe(result));
     }
@@ -85,415 +82,97 @@ async function main() {
   process.stdout.write(`${summary(results, engines)}\n`);
 }
 
-function readOptions() {
-  const { values } = parseArgs({ options: {
-    messages: { type: 'string', default: '500000' },
-    runs: { type: 'string', default: '5' },
-    only: { type: 'string', default: ENGINES.join(',') },
-    warmup: { type: 'string', default: '10000' },
-    db: { type: 'string' },
-    'logharbor-args': { type: 'string', default: '' },
-    timeout: { type: 'string', default: '900' },
-    stall: { type: 'string', default: '60' },
-    json: { type: 'string' },
-    'show-row': { type: 'boolean', default: false },
-    sender: { type: 'string', default: 'loggen' },
-    keep: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  } });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const only = values.only.split(',').map((name) => name.trim()).filter(Boolean);
-  const unknown = only.filter((name) => !ENGINES.includes(name));
-  if (unknown.length > 0) throw new Error(`Unknown engine in --only: ${unknown.join(', ')}`);
-  if (!(values.sender in SENDERS)) throw new Error(`Unknown --sender ${values.sender}`);
-  return { messages: Number(values.messages), runs: Number(values.runs), only,
-    warmup: Number(values.warmup), db: values.db, keep: values.keep, json: values.json,
-    showRow: values['show-row'], sender: values.sender,
-    logharborArgs: values['logharbor-args'].split(/\s+/).filter(Boolean),
-    timeoutMs: Number(values.timeout) * 1000, stallMs: Number(values.stall) * 1000 };
-}
-
-// ---------------------------------------------------------------------------- one run ---
-
-async function runOnce({ engine, round, work, server, admin, load }) {
+async function runOnce({ engine, round, work, server, ...context }) {
   const database = `lhbench_${round}_${engine.replace('-', '_')}`;
-  const dir = path.join(work, database);
+  const dir = join(work, database);
   mkdirSync(dir, { recursive: true });
-  await admin.query(`drop database if exists ${database}; create database ${database}`);
+  await server.createDatabase(database);
   try {
-    execFileSync(process.execPath, [CLI, 'migrate', '--db', server.url(database)],
-      { stdio: ['ignore', 'ignore', 'inherit'] });
-    const context = { dir, database, server };
-    return engine === 'ceiling' ? await runCeiling(context, round)
-      : await runCollector(engine, context, round, load);
+    const run = { ...context, dir, database, server, round,
+      scenario: { ...scenarioOf(engine), id: 'sql', count: options.messages } };
+    return engine === 'ceiling' ? fromCeiling(await runInsertCeiling(run))
+      : await runCollector(engine, run);
   } finally {
-    await admin.query(`drop database if exists ${database}`);
+    await server.dropDatabase(database);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function runCollector(engine, context, round, load) {
-  const collector = await START[engine](context);
-  const table = await mysql.createConnection({ ...context.server.connection,
-    database: context.database });
-  const sender = await SENDERS[options.sender](collector.port);
+async function runCollector(engine, run) {
+  const collector = await SYSTEMS[engine].start(run.group,
+    { ...run, logharborArgs: options.logharborArgs, messages: options.messages });
   try {
-    await sender.send(load.warmup);
-    const warm = await waitForRows(table, options.warmup, Date.now());
-    const cpu = cpuPair(collector.child.pid, context.server.pid);
+    const warm = await sendAndDrain(run, collector, run.load.warmup, 0);
+    const cpu = { engine: cpuSeconds(collector.pid), db: run.server.cpuSeconds() };
     const started = Date.now();
-    await sender.send(load.measured);
-    const done = await waitForRows(table, warm.count + options.messages, started);
-    if (options.showRow) await showLastRow(engine, table);
-    return { engine, round, sent: options.messages, got: done.count - warm.count,
-      seconds: (done.at - started) / 1000, ...cpu.since(done.count - warm.count) };
+    const done = await sendAndDrain(run, collector, run.load.measured, warm.count);
+    if (options.showRow) await showLastRow(engine, run);
+    const got = done.count - warm.count;
+    return { engine, round: run.round, sent: options.messages, got,
+      seconds: (done.lastAt - started) / 1000,
+      engineCpuUs: perRow(cpuSeconds(collector.pid), cpu.engine, got),
+      dbCpuUs: perRow(run.server.cpuSeconds(), cpu.db, got) };
   } finally {
-    sender.close();
-    await table.end();
-    await stopProcess(collector.child);
+    await collector.stop();
   }
 }
 
-async function runCeiling(context, round) {
-  const db = cpuPair(null, context.server.pid);
-  const child = track(spawn(process.execPath, [path.join(HERE, 'sql-ceiling.mjs'),
-    '--url', context.server.url(context.database), '--rows', String(options.messages)],
-  { stdio: ['ignore', 'pipe', 'inherit'] }));
-  let output = '';
-  child.stdout.on('data', (chunk) => { output += chunk; });
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`sql-ceiling.mjs exited with ${code}`);
-  const figures = JSON.parse(output);
-  return { engine: 'ceiling', round, sent: figures.rows, got: figures.count,
-    seconds: figures.seconds, ...db.since(figures.count),
-    engineCpuUs: (figures.cpuSeconds * 1e6) / figures.count };
-}
-
-/** Polls MAX(seq) (an index lookup, unlike COUNT(*)) until `target` rows, then counts. */
-async function waitForRows(table, target, started) {
-  let last = -1;
-  let progressAt = Date.now();
-  for (;;) {
-    const now = Date.now();
-    const [[{ top }]] = await table.query('select coalesce(max(seq), 0) as top from logs');
-    if (Number(top) >= target) {
-      const count = await countRows(table);
-      if (count >= target) return { count, at: now };
-    }
-    if (Number(top) !== last) [last, progressAt] = [Number(top), now];
-    if (now - progressAt > options.stallMs || now - started > options.timeoutMs) {
-      log(`gave up waiting: ${last} of ${target} rows`);
-      return { count: await countRows(table), at: progressAt };
-    }
-    await sleep(POLL_MS);
+/** Sends `load` with the chosen sender; resolves with the table's { count, lastAt } after. */
+async function sendAndDrain(run, collector, load, before) {
+  const table = collector.outputs.at(-1);
+  const sent = SENDERS[options.sender](run, collector.port, load);
+  const [figures] = await drain([table], { targets: [before + load.count], sent,
+    idleMs: options.stallMs });
+  await sent;
+  if (figures.count < before + load.count) {
+    log(`gave up waiting: ${figures.count - before} of ${load.count} rows`);
   }
+  return figures;
 }
 
-async function showLastRow(engine, table) {
-  const [[row]] = await table.query('select * from logs order by seq desc limit 1');
+const perRow = (end, start, rows) =>
+  (end === null || start === null || rows === 0 ? null : ((end - start) * 1e6) / rows);
+
+function fromCeiling(result) {
+  return { engine: 'ceiling', round: result.round, sent: result.sent, got: result.arrived,
+    seconds: result.seconds, engineCpuUs: (result.cpuSeconds * 1e6) / result.arrived,
+    dbCpuUs: result.dbCpuSeconds === null ? null : (result.dbCpuSeconds * 1e6) / result.arrived };
+}
+
+async function showLastRow(engine, run) {
+  const connection = await run.server.connect(run.database);
+  const [[row]] = await connection.query('select * from logs order by seq desc limit 1');
+  await connection.end();
   log(`${engine} stored: ${JSON.stringify(row)}`);
-}
-
-async function countRows(table) {
-  const [[{ count }]] = await table.query('select count(*) as count from logs');
-  return Number(count);
 }
 
 // ---------------------------------------------------------------------------- sending ---
 
-/** `count` messages, as Buffers for the node sender and as a file for loggen to replay. */
+/** `count` messages as a file for loggen to replay; the node sender generates its own. */
 function workload(work, run, count) {
-  const chunks = messageChunks({ from: 0, count, run, stampMs: Date.now() });
-  const file = path.join(work, `${run}.txt`);
-  writeFileSync(file, Buffer.concat(chunks));
-  return { chunks, file, count };
+  const file = join(work, `${run}.txt`);
+  writeFileSync(file, Buffer.concat(messageChunks({ from: 0, count, run, stampMs: Date.now() })));
+  return { file, count, run };
 }
 
-/** A sender connected to 127.0.0.1:port: `send(load)` resolves once all of it was sent. */
+/** Each sends `load` to 127.0.0.1:port and resolves once all of it was sent. */
 const SENDERS = {
-  async node(port) {
-    const socket = await new Promise((resolve, reject) => {
-      const connection = net.connect({ host: '127.0.0.1', port }, () => resolve(connection));
-      connection.once('error', reject);
-    });
-    return {
-      async send(load) {
-        for (const chunk of load.chunks) {
-          if (!socket.write(chunk)) await once(socket, 'drain');
-        }
-      },
-      close: () => socket.destroy(),
-    };
+  async node(run, port, load) {
+    const sender = await Load.prepare({ ...LOAD, port, count: load.count,
+      run: load.run, stampMs: Date.now() });
+    await sender.go();
+    await sender.close();
   },
-  async loggen(port) {
-    return {
-      async send(load) {
-        // -d: send the lines as they are; -l: loop over the file; -r: as fast as one thread
-        // goes; -I: lift loggen's default 10 s limit. A new connection each time.
-        const child = track(spawn('loggen', ['-i', '-S', '-R', load.file, '-d', '-l',
-          '-r', '10000000', '-n', String(load.count), '-I', '3600', '127.0.0.1', String(port)],
-        { stdio: 'ignore' }));
-        const [code] = await once(child, 'exit');
-        if (code !== 0) throw new Error(`loggen exited with ${code}`);
-      },
-      close: () => undefined,
-    };
+  async loggen(run, port, load) {
+    // -d: send the lines as they are; -l: loop over the file; -r: as fast as one thread
+    // goes; -I: lift loggen's default 10 s limit. A new connection each time.
+    const child = run.group.spawn('loggen', ['-i', '-S', '-R', load.file, '-d', '-l',
+      '-r', '10000000', '-n', String(load.count), '-I', '3600', '127.0.0.1', String(port)],
+    { stdio: 'ignore' });
+    const [code] = await once(child, 'exit');
+    if (code !== 0) throw new Error(`loggen exited with ${code}`);
   },
 };
-
-// ---------------------------------------------------------------------------- engines ---
-
-const START = {
-  logharbor: startLogharbor,
-  rsyslog: startRsyslog,
-  'syslog-ng': startSyslogNg,
-};
-
-async function startLogharbor({ dir, database, server }) {
-  const child = track(spawn(process.execPath, [CLI, 'run', '--tcp', '127.0.0.1:0',
-    '--udp', 'none', '--http', '127.0.0.1:0', '--db', server.url(database),
-    '--archive', path.join(dir, 'archive'),
-    '--spool', path.join(dir, 'spool'), '--instance', 'bench', '--timezone', 'UTC',
-    ...options.logharborArgs], { stdio: ['ignore', 'pipe', 'inherit'], env: benchEnv() }));
-  const port = await new Promise((resolve, reject) => {
-    let pending = '';
-    child.stdout.on('data', (chunk) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop();
-      for (const line of lines) {
-        const event = parseJson(line);
-        if (event?.msg === 'listening' && event.transport === 'tcp') resolve(event.port);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`logharbor exited with ${code} at start`)));
-  });
-  return { child, port };
-}
-
-async function startRsyslog({ dir, database, server }) {
-  const port = await freePort();
-  const conf = render('rsyslog-sql.conf.in', path.join(dir, 'rsyslog.conf'),
-    { WORK: dir, TCP_PORT: port, ...sqlPlaceholders(server, database) });
-  mkdirSync(path.join(dir, 'rsyslog'), { recursive: true });
-  const child = track(spawn(TOOLS.rsyslogd, ['-n', '-f', conf,
-    '-i', path.join(dir, 'rsyslogd.pid'), '-M', TOOLS.rsyslogModules],
-  { stdio: ['ignore', 'inherit', 'inherit'], env: benchEnv() }));
-  await waitForListener(child, port);
-  return { child, port };
-}
-
-async function startSyslogNg({ dir, database, server }) {
-  const port = await freePort();
-  const conf = render('syslog-ng-sql.conf.in', path.join(dir, 'syslog-ng.conf'),
-    { TCP_PORT: port, ...sqlPlaceholders(server, database) });
-  const child = track(spawn('syslog-ng', ['-F', '--no-caps', `--cfgfile=${conf}`,
-    `--pidfile=${path.join(dir, 'syslog-ng.pid')}`,
-    `--persist-file=${path.join(dir, 'syslog-ng.persist')}`,
-    `--control=${path.join(dir, 'syslog-ng.ctl')}`],
-  { stdio: ['ignore', 'inherit', 'inherit'], env: benchEnv() }));
-  await waitForListener(child, port);
-  return { child, port };
-}
-
-function sqlPlaceholders(server, database) {
-  const { port, user, password } = server.connection;
-  return { DB_PORT: port, DB_USER: user, DB_PASS: password ?? '', DB_NAME: database };
-}
-
-/** Every engine stamps and formats times in UTC, the zone the messages are written in. */
-function benchEnv() {
-  return { ...process.env, TZ: 'UTC' };
-}
-
-async function waitForListener(child, port) {
-  let exited = false;
-  child.once('exit', () => { exited = true; });
-  for (let attempt = 0; attempt < 200 && !exited; attempt += 1) {
-    if (await accepts(port)) return;
-    await sleep(100);
-  }
-  throw new Error(`${path.basename(child.spawnfile)} did not listen on 127.0.0.1:${port}`);
-}
-
-function accepts(port) {
-  return new Promise((resolve) => {
-    const probe = net.connect({ host: '127.0.0.1', port }, () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
-async function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
-  if (!stopped) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-// ------------------------------------------------------------------------------ tools ---
-
-const TOOLS = {};
-
-/** Finds (or installs) what `engine` needs; false, with a message, when it cannot. */
-function toolsFor(engine, work) {
-  try {
-    if (engine === 'rsyslog') Object.assign(TOOLS, rsyslogTools());
-    if (engine === 'syslog-ng') syslogNgTools();
-    return true;
-  } catch (error) {
-    log(`skipping ${engine}: ${error.message}`);
-    return false;
-  }
-}
-
-/** rsyslogd with ommysql: installed, or unpacked from the Debian packages into CACHE. */
-function rsyslogTools() {
-  const installed = findModules('/usr/lib');
-  if (installed !== null && hasCommand('rsyslogd')) {
-    return { rsyslogd: 'rsyslogd', rsyslogModules: installed };
-  }
-  const root = path.join(CACHE, 'rsyslog-root');
-  if (findModules(path.join(root, 'usr/lib')) === null) {
-    const debs = path.join(CACHE, 'debs');
-    mkdirSync(debs, { recursive: true });
-    log(`unpacking rsyslog and rsyslog-mysql into ${root}`);
-    execFileSync('apt-get', ['download', 'rsyslog', 'rsyslog-mysql'], { cwd: debs,
-      stdio: 'ignore' });
-    for (const deb of readdirSync(debs).filter((name) => name.endsWith('.deb'))) {
-      execFileSync('dpkg-deb', ['-x', path.join(debs, deb), root]);
-    }
-  }
-  const modules = findModules(path.join(root, 'usr/lib'));
-  if (modules === null) throw new Error('rsyslog-mysql could not be unpacked');
-  return { rsyslogd: path.join(root, 'usr/sbin/rsyslogd'), rsyslogModules: modules };
-}
-
-/** The rsyslog module directory holding ommysql.so under `lib`, or null. */
-function findModules(lib) {
-  if (!existsSync(lib)) return null;
-  for (const entry of ['', ...readdirSync(lib)]) {
-    const candidate = path.join(lib, entry, 'rsyslog');
-    if (existsSync(path.join(candidate, 'ommysql.so'))) return candidate;
-  }
-  return null;
-}
-
-function syslogNgTools() {
-  const module = '/usr/lib/syslog-ng';
-  const hasSql = () => existsSync(module) && readdirSync(module).some((version) =>
-    existsSync(path.join(module, version, 'libafsql.so')));
-  if (hasCommand('syslog-ng') && hasSql()) return;
-  log('apt-get install syslog-ng-core syslog-ng-mod-sql libdbd-mysql');
-  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'syslog-ng-core',
-    'syslog-ng-mod-sql', 'libdbd-mysql'], { stdio: 'ignore',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-function hasCommand(name) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ----------------------------------------------------------------------------- server ---
-
-async function startMariadb(work) {
-  const base = path.join(work, 'mysql');
-  mkdirSync(base, { recursive: true });
-  const port = await freePort();
-  const cnf = render('mariadb.cnf.in', path.join(base, 'mariadb.cnf'),
-    { WORK: work, DB_PORT: port, USER: os.userInfo().username });
-  execFileSync('mariadb-install-db', [`--defaults-file=${cnf}`,
-    '--auth-root-authentication-method=socket'], { stdio: 'ignore' });
-  const child = spawn('mariadbd', [`--defaults-file=${cnf}`], { stdio: 'ignore' });
-  cleanups.push(() => stopProcess(child));
-  const socket = path.join(base, 'mysql.sock');
-  await waitForSocket(child, socket);
-  const root = await mysql.createConnection({ socketPath: socket, user: 'root' });
-  const { user, password } = BENCH_USER;
-  await root.query(`create user '${user}'@'127.0.0.1' identified by '${password}'`);
-  await root.query(`grant all privileges on *.* to '${user}'@'127.0.0.1'`);
-  await root.end();
-  log(`private MariaDB on 127.0.0.1:${port} (${base})`);
-  return serverAt({ host: '127.0.0.1', port, ...BENCH_USER }, child.pid);
-}
-
-async function waitForSocket(child, socket) {
-  for (let attempt = 0; attempt < 300 && child.exitCode === null; attempt += 1) {
-    try {
-      const probe = await mysql.createConnection({ socketPath: socket, user: 'root' });
-      await probe.end();
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error('mariadbd did not start; see error.log in the scratch directory');
-}
-
-function externalServer(text) {
-  const url = new URL(text);
-  const connection = { host: url.hostname, port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
-  return serverAt(connection, mariadbPid(connection.port));
-}
-
-function serverAt(connection, pid) {
-  const auth = connection.password === '' ? connection.user
-    : `${connection.user}:${encodeURIComponent(connection.password)}`;
-  return { connection, pid,
-    url: (database) => `mysql://${auth}@${connection.host}:${connection.port}/${database}` };
-}
-
-/** The pid of a local mariadbd on `port`, for its CPU figures; null when not found. */
-function mariadbPid(port) {
-  try {
-    const listing = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
-    const match = /pid=(\d+)/.exec(listing);
-    return match === null ? null : Number(match[1]);
-  } catch {
-    return null;
-  }
-}
-
-// ------------------------------------------------------------------------------- cpu ---
-
-/** CPU seconds used so far by `pid` (all threads), from /proc; null when unreadable. */
-function cpuSeconds(pid) {
-  if (pid === null || pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-/** Starts measuring an engine's and the database's CPU; `since(rows)` gives µs per row. */
-function cpuPair(enginePid, dbPid) {
-  const engine0 = cpuSeconds(enginePid);
-  const db0 = cpuSeconds(dbPid);
-  const perRow = (pid, start, rows) => {
-    const end = cpuSeconds(pid);
-    return start === null || end === null || rows === 0 ? null : ((end - start) * 1e6) / rows;
-  };
-  return { since: (rows) => ({ engineCpuUs: perRow(enginePid, engine0, rows),
-    dbCpuUs: perRow(dbPid, db0, rows) }) };
-}
 
 // --------------------------------------------------------------------------- summary ---
 
@@ -550,66 +229,42 @@ const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
 const fixed = (value) => (isNumber(value) ? value.toFixed(1) : '-');
 const thousands = (value) => (isNumber(value) ? `${(value / 1000).toFixed(1)}k` : '-');
 
-// ----------------------------------------------------------------------------- helpers ---
-
-/** `bench/peers/NAME` with each `@KEY@` of `values` filled in, written to `target`. */
-function render(name, target, values) {
-  let text = readFileSync(path.join(HERE, 'peers', name), 'utf8');
-  for (const [key, value] of Object.entries(values)) text = text.replaceAll(`@${key}@`, value);
-  writeFileSync(target, text);
-  return target;
-}
-
-/** A port nobody listens on now (the engine binds it a moment later). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function once(emitter, event) {
-  return new Promise((resolve) => emitter.once(event, (...args) => resolve(args)));
-}
-
-function parseJson(line) {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
+function readOptions() {
+  const { values } = parseArgs({ options: {
+    messages: { type: 'string', default: '500000' },
+    runs: { type: 'string', default: '5' },
+    only: { type: 'string', default: ENGINES.join(',') },
+    warmup: { type: 'string', default: '10000' },
+    db: { type: 'string' },
+    'logharbor-args': { type: 'string', default: '' },
+    stall: { type: 'string', default: '60' },
+    json: { type: 'string' },
+    'show-row': { type: 'boolean', default: false },
+    sender: { type: 'string', default: 'loggen' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  } });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
   }
-}
-
-/** Registers a started process so that cleanup() stops it even after a failure. */
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function cleanup() {
-  await Promise.all([...children].map((child) => stopProcess(child)));
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()();
-    } catch (error) {
-      log(`cleanup: ${error.message}`);
-    }
-  }
-}
-
-function log(message) {
-  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+  const only = values.only.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = only.filter((name) => !ENGINES.includes(name));
+  if (unknown.length > 0) throw new Error(`Unknown engine in --only: ${unknown.join(', ')}`);
+  if (!(values.sender in SENDERS)) throw new Error(`Unknown --sender ${values.sender}`);
+  return { messages: Number(values.messages), runs: Number(values.runs), only,
+    warmup: Number(values.warmup), db: values.db, keep: values.keep, json: values.json,
+    showRow: values['show-row'], sender: values.sender,
+    logharborArgs: values['logharbor-args'].split(/\s+/).filter(Boolean),
+    stallMs: Number(values.stall) * 1000 };
 }
 
 // Last, so that every constant above is initialised before the first run.
 const options = readOptions();
+const group = new ProcessGroup();
+group.closeOnSignals();
 try {
-  await main();
+  await main(group);
 } finally {
-  await cleanup();
+  await group.close();
 }
