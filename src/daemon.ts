@@ -37,11 +37,14 @@ import { WatchedHosts } from './watched-hosts.js';
 import { ZoneClock } from './zone-clock.js';
 
 /**
- * The archive writes whatever has arrived each turn of the event loop, and at once whenever
- * this many records wait: enough lines per file to keep writes large, few enough that the
- * records die young.
+ * The archive writes at once whenever this many records wait (enough lines per file to keep
+ * writes large, few enough that the records die young), and otherwise what has gathered
+ * after ARCHIVE_FLUSH_MS: datagrams trickle in a few per turn of the event loop, and writing
+ * each turn's handful cost one write call per file for a line or two (a fifth of the CPU at
+ * 20,000 datagrams a second). A line reaches its file at most this much later.
  */
 const ARCHIVE_BATCH_SIZE = 2000;
+const ARCHIVE_FLUSH_MS = 50;
 const BACKOFF = { initialMs: 250, maxMs: 30_000 };
 /** A stop writes memory to a reachable database for at least this long before spooling it. */
 const MIN_DRAIN_MS = 5000;
@@ -223,7 +226,7 @@ export class Daemon {
         return () => process.off('SIGHUP', reopen);
       },
     });
-    this.#addRunner(sink, { batchSize: ARCHIVE_BATCH_SIZE, flushIntervalMs: 0 });
+    this.#addRunner(sink, { batchSize: ARCHIVE_BATCH_SIZE, flushIntervalMs: ARCHIVE_FLUSH_MS });
   }
 
   #addSql(mapper: RowMapper): void {

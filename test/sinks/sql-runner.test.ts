@@ -182,3 +182,16 @@ t.test('a spool batch whose last rows are all refused still moves replay past th
     t.same(messages(file), ['ok 0', 'ok 1', 'ok 4'], 'the refused rows are not retried');
     t.equal(deadLetters(first.deadLetterPath).length, 2);
   });
+
+t.test('a stop with the database up replays what was spooled instead of leaving it there',
+  async (t) => {
+    const { dir, db, file } = setup(t);
+    const harness = await startRunner({ db, dir, batchSize: 100, queueSize: 200 });
+
+    // More than --queue-size at once: memory spills to the spool although the database is up.
+    harness.enqueue(texts(1000));
+    t.ok(harness.runner.gauges().spool_records > 0, 'rows were spooled before the stop');
+    await harness.stop();
+    t.same(messages(file), texts(1000), 'each row in the table once, in order');
+    t.equal(harness.runner.gauges().spool_records, 0, 'nothing left for the next start');
+  });

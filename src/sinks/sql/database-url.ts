@@ -26,6 +26,10 @@ export function parseDatabaseUrl(text: string): DatabaseTarget {
     if (filename === '') {
       throw new DatabaseUrlError('sqlite: needs a file path, e.g. sqlite:./data/logs.sqlite');
     }
+    if (filename === ':memory:') {
+      throw new DatabaseUrlError('sqlite::memory: would lose every row when the collector ' +
+        'stops; give a file path, e.g. sqlite:./data/logs.sqlite');
+    }
     return { engine: 'sqlite', filename };
   }
 

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from '../../log.js';
 import type { DatabaseTarget } from './database-url.js';
+import { SQLITE_PRAGMAS } from './statements.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
@@ -53,7 +54,7 @@ function knexConfig(target: DatabaseTarget, password: string | null): Knex.Confi
 
 function engineConfig(target: DatabaseTarget, password: string | null): Knex.Config {
   if (target.engine === 'sqlite') {
-    if (target.filename !== ':memory:') mkdirSync(dirname(target.filename), { recursive: true });
+    mkdirSync(dirname(target.filename), { recursive: true });
     return {
       client: 'better-sqlite3',
       connection: { filename: target.filename },
@@ -95,9 +96,7 @@ interface SqliteHandle {
 function prepareSqlite(connection: SqliteHandle, done: (error: Error | null,
   connection: SqliteHandle) => void): void {
   try {
-    connection.pragma('journal_mode = WAL');
-    connection.pragma('synchronous = NORMAL');
-    connection.pragma('busy_timeout = 5000');
+    for (const pragma of SQLITE_PRAGMAS) connection.pragma(pragma);
     done(null, connection);
   } catch (error) {
     done(error as Error, connection);

@@ -399,11 +399,19 @@ export class SqlRunner implements Stage {
     else this.#options.onProgress();
   }
 
+  /**
+   * A stop writes to a reachable database for up to `drainTimeoutMs`, oldest first as always
+   * (limbo, spool, memory), and partial batches without waiting; what is left then, or all of
+   * it while the database is down, goes to the spool for the next start.
+   */
   async #finishDrain(): Promise<void> {
     const deadline = this.#now() + this.#options.drainTimeoutMs;
-    while (this.#connected && this.#limbo === null && this.#options.spool.empty &&
-      this.#memory.length > 0 && this.#now() < deadline) {
-      await this.#commitMemoryRows(this.#memory.take(this.#options.batchSize), () => {});
+    while (this.#connected && this.#now() < deadline) {
+      if (this.#limbo !== null) await this.#commitLimbo(this.#limbo);
+      else if (this.#options.spool.hasUnread) await this.#commitFromSpool();
+      else if (this.#memory.length > 0) {
+        await this.#commitMemoryRows(this.#memory.take(this.#options.batchSize), () => {});
+      } else break;
     }
     this.#spill();
     const lost = this.depth;

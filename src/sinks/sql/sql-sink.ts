@@ -10,6 +10,8 @@ import { ROW_COLUMNS, type LogRow } from '../row.js';
 import { connect, type Connection } from './database.js';
 import type { DatabaseTarget } from './database-url.js';
 import { migrateLatest, schemaState } from './migrations.js';
+import { insertStatement } from './statements.js';
+import { SqliteWriter } from './sqlite-writer.js';
 
 export type MigratePolicy = 'auto' | 'never';
 
@@ -47,6 +49,7 @@ export class SqlSink {
   readonly name = 'sql';
   readonly #options: SqlSinkOptions;
   readonly #statements = new Map<number, string>();
+  #sqliteWriter: SqliteWriter | null = null;
   #connection: Connection | null = null;
   #statementBytes = DEFAULT_STATEMENT_BYTES;
 
@@ -69,14 +72,17 @@ export class SqlSink {
     this.#connection = connection;
     await this.#prepareSchema(connection.knex);
     this.#statementBytes = await statementBudget(connection);
-    return this.#readCheckpoint(connection.knex);
+    const checkpoint = await this.#readCheckpoint(connection.knex);
+    if (target.engine === 'sqlite') this.#sqliteWriter = new SqliteWriter(target.filename);
+    return checkpoint;
   }
 
   /** Inserts `rows` and records `checkpoint`, in one transaction; throws on any failure. */
   async commit(rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
     const knex = this.#requireKnex();
     const work = this.engine === 'mysql' ? this.#commitMysql(knex, rows, checkpoint)
-      : this.#commitKnex(knex, rows, checkpoint);
+      : this.engine === 'sqlite' ? this.#commitSqlite(rows, checkpoint)
+        : this.#commitKnex(knex, rows, checkpoint);
     await withTimeout(work, this.#options.commitTimeoutMs ?? DEFAULT_COMMIT_TIMEOUT_MS,
       () => this.close());
   }
@@ -107,6 +113,13 @@ export class SqlSink {
     }
   }
 
+  /** SQLite's rows go to its writer thread (sqlite-writer.ts), each statement's bindings apart. */
+  async #commitSqlite(rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
+    if (this.#sqliteWriter === null) throw new Error('The SQL sink is not open');
+    const chunks = this.#chunks(rows).map((chunk) => bindingsOf(chunk) as unknown[]);
+    await this.#sqliteWriter.commit(chunks, this.#checkpointValues(checkpoint));
+  }
+
   async #commitKnex(knex: Knex, rows: LogRow[], checkpoint: Checkpoint): Promise<void> {
     await knex.transaction(async (transaction) => {
       for (const chunk of this.#chunks(rows)) {
@@ -128,7 +141,10 @@ export class SqlSink {
 
   async close(): Promise<void> {
     const connection = this.#connection;
+    const writer = this.#sqliteWriter;
     this.#connection = null;
+    this.#sqliteWriter = null;
+    await writer?.close();
     await connection?.knex.destroy();
   }
 
@@ -186,11 +202,7 @@ export class SqlSink {
     const cached = this.#statements.get(rows);
     if (cached !== undefined) return cached;
 
-    const quote = this.engine === 'mysql' ? '`' : '"';
-    const columns = ROW_COLUMNS.map((column) => `${quote}${column}${quote}`).join(', ');
-    const tuple = `(${ROW_COLUMNS.map(() => '?').join(', ')})`;
-    const sql = `insert into ${quote}logs${quote} (${columns}) values ` +
-      Array.from({ length: rows }, () => tuple).join(', ');
+    const sql = insertStatement(rows, this.engine === 'mysql' ? '`' : '"');
     this.#statements.set(rows, sql);
     return sql;
   }
