@@ -99,8 +99,15 @@ const PATHOLOGICAL: Array<[string, string]> = [
   ['BSD stamps', `<13>${'Dec  3 19:00:00 '.repeat(6000)}`],
 ];
 
+/**
+ * A liveness guard, not a speed test (speed is the parse benchmark's): linear parsing of
+ * 100 KB takes about a millisecond, catastrophic backtracking minutes, so one second
+ * separates them on any machine, however loaded.
+ */
+const HANG_MS = 1000;
+
 for (const [name, text] of PATHOLOGICAL) {
-  t.test(`100 KB of ${name} parses in under 50 ms`, async (t) => {
+  t.test(`100 KB of ${name} parses without catastrophic backtracking`, async (t) => {
     const frame = Buffer.from(text, 'utf8');
     const chain = newChain();
     parseLine(frame, { chain });
@@ -108,6 +115,6 @@ for (const [name, text] of PATHOLOGICAL) {
     const record = parseLine(frame, { chain });
     const elapsed = performance.now() - started;
     t.ok(RECORD_FORMATS.includes(record.format), record.format);
-    t.ok(elapsed < 50, `${elapsed.toFixed(2)} ms`);
+    t.ok(elapsed < HANG_MS, `${elapsed.toFixed(2)} ms`);
   });
 }
