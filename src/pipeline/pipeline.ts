@@ -1,8 +1,9 @@
 /**
  * The bounded hand-off between receivers and sinks. Every record goes to every stage (one per
- * sink); a stage refuses more when its memory queue (`--queue-size`) or its disk spool
- * (`--spool-max`) is at its cap. Policy then: stream readers pause until every stage takes
- * records again, datagrams are dropped and counted under the refusal's reason.
+ * sink); a stage refuses datagrams when its memory queue (`--queue-size`) or its disk spool
+ * (`--spool-max`) is at its cap, and may ask stream readers to pause earlier (see Stage).
+ * Policy: stream readers pause until every stage takes records again, refused datagrams are
+ * dropped and counted under the refusal's reason.
  */
 import type { LogRecord } from '../record.js';
 import type { Refusal, Stage } from './stage.js';
@@ -22,17 +23,18 @@ export class Pipeline {
     return depth;
   }
 
-  /** Why the pipeline takes no more records now, or null. */
+  /** Why the pipeline takes no more datagrams now, or null. */
   refusal(): Refusal | null {
     for (const stage of this.#stages) {
-      const refusal = stage.refusal('admit');
+      const refusal = stage.refusal('datagram');
       if (refusal !== null) return refusal;
     }
     return null;
   }
 
+  /** True while stream readers must pause (some stage is behind). */
   get full(): boolean {
-    return this.refusal() !== null;
+    return this.#stages.some((stage) => stage.refusal('stream') !== null);
   }
 
   /** Queues a record in every stage; readers that can pause check `full` afterwards. */

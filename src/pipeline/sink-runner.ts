@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { LogRecord } from '../record.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { RejectedRecord, Sink, SinkHealth, WriteOutcome } from './sink.js';
-import type { Refusal, Stage } from './stage.js';
+import type { AdmissionQuestion, Refusal, Stage } from './stage.js';
 
 export interface SinkRunnerOptions {
   batchSize: number;
@@ -67,8 +67,8 @@ export class SinkRunner implements Stage {
     return Math.min(this.#options.batchSize, Math.ceil(this.#options.queueSize / 2));
   }
 
-  refusal(question: 'admit' | 'resume'): Refusal | null {
-    const limit = question === 'admit' ? this.#options.queueSize : this.#options.queueSize / 2;
+  refusal(question: AdmissionQuestion): Refusal | null {
+    const limit = question === 'resume' ? this.#options.queueSize / 2 : this.#options.queueSize;
     return this.depth >= limit ? 'queue_full' : null;
   }
 

@@ -9,16 +9,21 @@ import type { SinkHealth } from './sink.js';
 /** Why a stage takes no more records: the memory queue or the disk spool is at its cap. */
 export type Refusal = 'queue_full' | 'spool_full';
 
+/**
+ * What the pipeline asks a stage: may one more datagram come in (`datagram`; refused ones are
+ * dropped and counted), must stream readers pause now (`stream`; a stage may ask them to long
+ * before it would refuse a datagram, since a paused sender loses nothing), and must paused
+ * readers still wait (`resume`, a lower mark, so readers do not flap at the limit).
+ */
+export type AdmissionQuestion = 'datagram' | 'stream' | 'resume';
+
 export interface Stage {
   readonly name: string;
   /** Records held in memory. */
   readonly depth: number;
   enqueue(record: LogRecord): void;
-  /**
-   * Null while records are welcome. `admit` asks whether to take one more; `resume` whether
-   * paused readers may go on (a lower mark, so readers do not flap at the cap).
-   */
-  refusal(question: 'admit' | 'resume'): Refusal | null;
+  /** Null while the answer to `question` is yes, else why not. */
+  refusal(question: AdmissionQuestion): Refusal | null;
   /** Resolves once the sink is open or a first attempt failed in a retriable way. */
   start(): Promise<void>;
   /** Puts every queued record where it belongs; resolves when nothing is left in memory. */
