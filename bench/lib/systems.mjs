@@ -16,6 +16,8 @@ import { startRsyslog, startSyslogNg } from './peers.mjs';
 import { exited, freePort, stopProcess, waitForListeners } from './processes.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+/** How `npm start`, the `logharbor` command and contrib/logharbor.service run the collector. */
+const NODE_FLAGS = ['--max-semi-space-size=64'];
 const NODE_RECV = fileURLToPath(new URL('./node-recv.mjs', import.meta.url));
 const READY_ATTEMPTS = 300;
 /** More hosts than this makes walking the archive slow enough to poll it less often. */
@@ -43,7 +45,7 @@ async function startLogharbor(group, { dir, scenario, server, database, logharbo
   const listen = scenario.transport === 'udp'
     ? ['--udp', `127.0.0.1:${port}`, '--tcp', 'none']
     : ['--udp', 'none', '--tcp', `127.0.0.1:${port}`];
-  const child = group.spawn(process.execPath, [CLI, 'run', ...listen,
+  const child = group.spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...listen,
     '--http', `127.0.0.1:${http}`, ...archiveArgs(dir, scenario),
     '--db', dbUrl(dir, scenario, server, database), '--spool', join(dir, 'spool'),
     '--instance', 'bench', '--timezone', 'UTC', '--log-level', 'warn', ...logharborArgs],
