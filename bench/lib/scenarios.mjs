@@ -57,6 +57,9 @@ export const SCENARIOS = [
     title: '1,000 concurrent TCP connections (LF) into the archive only, one file',
     transport: 'tcp', rate: 0, connections: 1000, framing: 'lf', mix: 'mixed', hosts: 1000,
     archive: 'file', sql: null,
+    // Every connection comes from 127.0.0.1: lift logharbor's caps (100 a sender, 1,000 in all)
+    // as a site whose 1,000 senders share one address would.
+    logharborArgs: ['--max-connections', '2000', '--max-connections-per-sender', '2000'],
     systems: PEERS,
     messages: ({ base }) => base,
   },

@@ -48,7 +48,8 @@ async function startLogharbor(group, { dir, scenario, server, database, logharbo
   const child = group.spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...listen,
     '--http', `127.0.0.1:${http}`, ...archiveArgs(dir, scenario),
     '--db', dbUrl(dir, scenario, server, database), '--spool', join(dir, 'spool'),
-    '--instance', 'bench', '--timezone', 'UTC', '--log-level', 'warn', ...logharborArgs],
+    '--instance', 'bench', '--timezone', 'UTC', '--log-level', 'warn',
+    ...(scenario.logharborArgs ?? []), ...logharborArgs],
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TZ: 'UTC' } });
   await waitForReady(child, http);
   const outputs = [...archiveOutputs(dir, scenario)];
