@@ -259,8 +259,8 @@ function isOptionalField(part: string): boolean {
  * Snare inside RFC 5424. syslog-ng splits a native line at its first space, so APP-NAME holds
  * `HOST<TAB>MSWinEventLog<TAB>...<TAB>Thu` and MSG the rest: joined with that one space the
  * line is whole again. rsyslog's RSYSLOG_SyslogProtocol23Format keeps the space at the start
- * of MSG (`...#011Thu - - -  Dec 03`), so it is not added twice. An agent writing RFC 5424 itself names `MSWinEventLog` as APP-NAME or
- * MSGID and sends the payload as MSG.
+ * of MSG (`...#011Thu - - -  Dec 03`), so it is not added twice. An agent writing RFC 5424
+ * itself names `MSWinEventLog` as APP-NAME or MSGID and sends the payload as MSG.
  */
 export function recogniseSnareIn5424(record: LogRecord): boolean {
   const { appName, msgId, message } = record;

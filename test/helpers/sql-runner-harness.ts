@@ -3,6 +3,7 @@
  * a sink subclass that can lose the connection around a commit the way a network does: after
  * the database committed (the answer is lost) or before the commit reached it.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord } from '../../src/record.js';
 import { RowMapper } from '../../src/sinks/row.js';
@@ -117,4 +118,18 @@ export async function startRunner(options: HarnessOptions): Promise<Harness> {
 /** `prefix 0` .. `prefix count-1`. */
 export function texts(count: number, prefix = 'message'): string[] {
   return Array.from({ length: count }, (_, index) => `${prefix} ${index}`);
+}
+
+/** Waits until the spool is replayed and memory is empty, then stops the runner. */
+export async function settle(harness: Harness): Promise<void> {
+  await waitFor(() => harness.runner.connected && harness.runner.depth === 0 &&
+    harness.runner.gauges().spool_records === 0, 30_000);
+  await harness.stop();
+}
+
+/** The dead-letter file's entries. */
+export function deadLetters(path: string): Array<{ error: { code: string; message: string };
+  row: { msg: string } }> {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
 }

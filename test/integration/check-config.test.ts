@@ -18,7 +18,8 @@ const EXAMPLE_DOC = new URL('../../contrib/logharbor.example.md', import.meta.ur
  */
 const NOT_IN_EXAMPLE = new Set(['rate-burst', 'tls-cert', 'tls-key', 'tls-ca', 'tls-peer',
   'user', 'group']);
-const EXAMPLE_OPTIONS = OPTIONS.map((option) => option.name).filter((name) => !NOT_IN_EXAMPLE.has(name));
+const EXAMPLE_OPTIONS = OPTIONS.map((option) => option.name)
+  .filter((name) => !NOT_IN_EXAMPLE.has(name));
 
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');

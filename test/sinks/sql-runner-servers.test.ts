@@ -3,14 +3,13 @@
  * on loopback) neither loses nor repeats a batch, and rows the server refuses in strict mode
  * go to the dead-letter file while their neighbours are stored.
  */
-import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { removeDir, tempDir, waitFor } from '../helpers/collector.js';
 import { startCommitCutter } from '../helpers/mysql-commit-cutter.js';
 import { createTestDatabase, MYSQL_SKIP, type TestDatabase } from '../helpers/mysql.js';
 import { createPgDatabase, PG_SKIP } from '../helpers/postgres.js';
 import {
-  logRecord, startRunner, texts, type Harness, type HarnessOptions,
+  deadLetters, logRecord, settle, startRunner, texts, type Harness, type HarnessOptions,
 } from '../helpers/sql-runner-harness.js';
 
 async function runner(t: Test, options: Omit<HarnessOptions, 'dir'>): Promise<Harness> {
@@ -19,17 +18,6 @@ async function runner(t: Test, options: Omit<HarnessOptions, 'dir'>): Promise<Ha
   return startRunner({ ...options, dir });
 }
 
-async function settle(harness: Harness): Promise<void> {
-  await waitFor(() => harness.runner.connected && harness.runner.depth === 0 &&
-    harness.runner.gauges().spool_records === 0, 30_000);
-  await harness.stop();
-}
-
-function deadLetters(path: string): Array<{ error: { code: string; message: string };
-  row: { msg: string } }> {
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
-}
 
 async function mysqlMessages(database: TestDatabase): Promise<string[]> {
   return (await database.query<{ msg: string }>('select msg from logs order by seq'))

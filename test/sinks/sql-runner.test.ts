@@ -3,7 +3,6 @@
  * is neither lost nor repeated, from memory and from the spool; rows the database refuses go
  * to the dead-letter file while their batch neighbours are stored.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
@@ -11,7 +10,9 @@ import { connect } from '../../src/sinks/sql/database.js';
 import { parseDatabaseUrl } from '../../src/sinks/sql/database-url.js';
 import { migrateLatest } from '../../src/sinks/sql/migrations.js';
 import { removeDir, sqliteRows, tempDir, waitFor } from '../helpers/collector.js';
-import { startRunner, texts, type Harness } from '../helpers/sql-runner-harness.js';
+import {
+  deadLetters, settle, startRunner, texts, type Harness,
+} from '../helpers/sql-runner-harness.js';
 
 function setup(t: Test): { dir: string; db: string; file: string } {
   const dir = tempDir();
@@ -43,18 +44,6 @@ async function spooled(harness: Harness, records: number): Promise<void> {
   await waitFor(() => harness.runner.gauges().spool_records >= records);
 }
 
-/** Waits until the spool is replayed and memory is empty, then stops the runner. */
-async function settle(harness: Harness): Promise<void> {
-  await waitFor(() => harness.runner.connected && harness.runner.depth === 0 &&
-    harness.runner.gauges().spool_records === 0, 30_000);
-  await harness.stop();
-}
-
-function deadLetters(path: string): Array<{ error: { code: string; message: string };
-  row: { msg: string } }> {
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
-}
 
 t.test('a memory batch that committed but whose answer was lost is stored once', async (t) => {
   const { dir, db, file } = setup(t);
