@@ -78,6 +78,24 @@ export function logger(args: string[]): Promise<void> {
   });
 }
 
+/** The non-ASCII text both relay tests send. */
+export const RELAY_UNICODE = 'Grüße aus Köln — 日本語 ✓';
+
+/**
+ * The three messages a relay test sends: sshd through the relay's local socket, an RFC 5424
+ * message with structured data to `rfc5424Port`, an RFC 3164 one with a TAB to `rfc3164Port`.
+ */
+export async function sendRelayMessages(socket: string, ports: { rfc5424: number;
+  rfc3164: number }): Promise<void> {
+  await logger(['-u', socket, '-t', 'sshd', '--id=4321', '-p', 'auth.info',
+    'Accepted publickey for alice from 192.0.2.7 port 50522 ssh2']);
+  await logger(['-n', '127.0.0.1', '-P', String(ports.rfc5424), '-d', '--rfc5424=notq',
+    '-t', 'backup', '--id=77', '--msgid', 'NIGHTLY', '-p', 'local3.warning',
+    '--sd-id', 'zoo@32473', '--sd-param', 'tiger="hungry"', RELAY_UNICODE]);
+  await logger(['-n', '127.0.0.1', '-P', String(ports.rfc3164), '-d', '--rfc3164', '-t', 'app',
+    '-p', 'local0.err', 'tab\there']);
+}
+
 /** A port that was free a moment ago on 127.0.0.1, for a daemon's own listener. */
 export async function freePort(transport: 'udp' | 'tcp'): Promise<number> {
   if (transport === 'tcp') {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { tempDir, removeDir } from '../helpers/collector.js';
 import {
-  freePort, interopRequired, logger, missingSenders, startRsyslog,
+  freePort, interopRequired, missingSenders, RELAY_UNICODE, sendRelayMessages,
+  startRsyslog,
 } from './daemons.js';
 import {
   byText, expectRow, finalRows, inWindow, openWindow, startCollectors, waitForStored, type RowView,
@@ -19,7 +20,7 @@ const skip = missingSenders(['logger', 'rsyslog']);
 if (skip !== false && interopRequired) t.fail(`LH_TEST_INTEROP=1 but ${skip}`);
 
 const HOST = hostname().split('.')[0];
-const UNICODE = 'Grüße aus Köln — 日本語 ✓';
+const UNICODE = RELAY_UNICODE;
 const TEMPLATES = ['RSYSLOG_TraditionalForwardFormat', 'RSYSLOG_ForwardFormat',
   'RSYSLOG_SyslogProtocol23Format'] as const;
 const FRAMINGS = ['udp', 'tcp-lf', 'tcp-octet'] as const;
@@ -83,13 +84,7 @@ t.test('rsyslog relays logger messages with its three templates over UDP, TCP LF
   t.teardown(rsyslog.stop);
 
   const window = openWindow();
-  await logger(['-u', socket, '-t', 'sshd', '--id=4321', '-p', 'auth.info',
-    'Accepted publickey for alice from 192.0.2.7 port 50522 ssh2']);
-  await logger(['-n', '127.0.0.1', '-P', String(udpIn), '-d', '--rfc5424=notq', '-t', 'backup',
-    '--id=77', '--msgid', 'NIGHTLY', '-p', 'local3.warning', '--sd-id', 'zoo@32473',
-    '--sd-param', 'tiger="hungry"', UNICODE]);
-  await logger(['-n', '127.0.0.1', '-P', String(udpIn), '-d', '--rfc3164', '-t', 'app',
-    '-p', 'local0.err', 'tab\there']);
+  await sendRelayMessages(socket, { rfc5424: udpIn, rfc3164: udpIn });
   await Promise.all(PATHS.map((path) => waitForStored(collectors[path], 3)));
   const sent = window.close();
   await rsyslog.stop();

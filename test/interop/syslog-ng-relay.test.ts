@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { tempDir, removeDir } from '../helpers/collector.js';
 import {
-  freePort, interopRequired, logger, missingSenders, startSyslogNg, SYSLOG_NG_OPTIONS,
+  freePort, interopRequired, missingSenders, RELAY_UNICODE, sendRelayMessages,
+  startSyslogNg, SYSLOG_NG_OPTIONS,
 } from './daemons.js';
 import {
   byText, expectRow, finalRows, inWindow, openWindow, startCollectors, waitForStored,
@@ -21,7 +22,7 @@ const skip = missingSenders(['logger', 'syslog-ng']);
 if (skip !== false && interopRequired) t.fail(`LH_TEST_INTEROP=1 but ${skip}`);
 
 const HOST = hostname().split('.')[0];
-const UNICODE = 'Grüße aus Köln — 日本語 ✓';
+const UNICODE = RELAY_UNICODE;
 const DESTINATIONS = ['network-udp', 'network-tcp', 'syslog-tcp'] as const;
 type Destination = typeof DESTINATIONS[number];
 
@@ -68,13 +69,7 @@ t.test('syslog-ng relays logger messages with network() over UDP and TCP and sys
   t.teardown(syslogNg.stop);
 
   const window = openWindow();
-  await logger(['-u', socket, '-t', 'sshd', '--id=4321', '-p', 'auth.info',
-    'Accepted publickey for alice from 192.0.2.7 port 50522 ssh2']);
-  await logger(['-n', '127.0.0.1', '-P', String(ietfIn), '-d', '--rfc5424=notq', '-t', 'backup',
-    '--id=77', '--msgid', 'NIGHTLY', '-p', 'local3.warning', '--sd-id', 'zoo@32473',
-    '--sd-param', 'tiger="hungry"', UNICODE]);
-  await logger(['-n', '127.0.0.1', '-P', String(bsdIn), '-d', '--rfc3164', '-t', 'app',
-    '-p', 'local0.err', 'tab\there']);
+  await sendRelayMessages(socket, { rfc5424: ietfIn, rfc3164: bsdIn });
   await Promise.all(DESTINATIONS.map((name) => waitForStored(collectors[name], 3)));
   const sent = window.close();
   await syslogNg.stop();

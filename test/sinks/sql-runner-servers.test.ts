@@ -32,17 +32,22 @@ function throughPort(url: string, port: number): string {
   return proxied.href;
 }
 
-t.test('MariaDB: connections cut at COMMIT, after and before it committed, lose and ' +
-  'repeat nothing', { skip: MYSQL_SKIP }, async (t) => {
+/** A fresh test database behind a COMMIT-cutting proxy, and the URL that goes through it. */
+async function cutDatabase(t: Test): Promise<{ database: TestDatabase;
+  cutter: Awaited<ReturnType<typeof startCommitCutter>>; url: string }> {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
   const server = new URL(database.url);
   const cutter = await startCommitCutter({ host: server.hostname,
     port: Number(server.port || 3306) });
   t.teardown(() => cutter.close());
+  return { database, cutter, url: throughPort(database.url, cutter.port) };
+}
 
-  const harness = await runner(t, { db: throughPort(database.url, cutter.port),
-    batchSize: 100 });
+t.test('MariaDB: connections cut at COMMIT, after and before it committed, lose and ' +
+  'repeat nothing', { skip: MYSQL_SKIP }, async (t) => {
+  const { database, cutter, url } = await cutDatabase(t);
+  const harness = await runner(t, { db: url, batchSize: 100 });
   cutter.armed.push('after', 'before', 'after');
   for (let part = 0; part < 5; part += 1) {
     harness.enqueue(texts(100, `part ${part}`));
@@ -63,15 +68,8 @@ t.test('MariaDB: connections cut at COMMIT, after and before it committed, lose 
 
 t.test('MariaDB: a connection cut at COMMIT during spool replay repeats nothing',
   { skip: MYSQL_SKIP }, async (t) => {
-    const database = await createTestDatabase();
-    t.teardown(() => database.drop());
-    const server = new URL(database.url);
-    const cutter = await startCommitCutter({ host: server.hostname,
-      port: Number(server.port || 3306) });
-    t.teardown(() => cutter.close());
-
-    const harness = await runner(t, { db: throughPort(database.url, cutter.port),
-      batchSize: 100, down: true });
+    const { database, cutter, url } = await cutDatabase(t);
+    const harness = await runner(t, { db: url, batchSize: 100, down: true });
     harness.enqueue(texts(450));
     await waitFor(() => harness.runner.gauges().spool_records >= 450);
     cutter.armed.push('after', 'after', 'before');

@@ -199,10 +199,15 @@ export class SqlRunner implements Stage {
         continue;
       }
       attempt = 1;
-      if (this.#limbo !== null) await this.#commitLimbo(this.#limbo);
-      else if (this.#options.spool.hasUnread) await this.#commitFromSpool();
-      else await this.#commitFromMemory();
+      await this.#commitOldest();
     }
+  }
+
+  /** One step of the work, oldest rows first: the limbo, then the spool, then memory. */
+  async #commitOldest(): Promise<void> {
+    if (this.#limbo !== null) await this.#commitLimbo(this.#limbo);
+    else if (this.#options.spool.hasUnread) await this.#commitFromSpool();
+    else await this.#commitFromMemory();
   }
 
   async #connect(): Promise<void> {
@@ -261,7 +266,7 @@ export class SqlRunner implements Stage {
       return;
     }
     const wait = this.#oldestAt + this.#options.flushIntervalMs - this.#now();
-    if (this.#memory.length < this.#options.batchSize && wait > 0) {
+    if (!this.#draining && this.#memory.length < this.#options.batchSize && wait > 0) {
       await this.#idle(wait);
       return;
     }
@@ -419,13 +424,8 @@ export class SqlRunner implements Stage {
    */
   async #finishDrain(): Promise<void> {
     const deadline = this.#now() + this.#options.drainTimeoutMs;
-    while (this.#connected && this.#now() < deadline) {
-      if (this.#limbo !== null) await this.#commitLimbo(this.#limbo);
-      else if (this.#options.spool.hasUnread) await this.#commitFromSpool();
-      else if (this.#memory.length > 0) {
-        await this.#commitMemoryRows(this.#memory.take(this.#options.batchSize), () => {});
-      } else break;
-    }
+    while (this.#connected && this.#now() < deadline && (this.#limbo !== null ||
+      this.#options.spool.hasUnread || this.#memory.length > 0)) await this.#commitOldest();
     this.#spill();
     const lost = this.depth;
     if (lost > 0) {
