@@ -43,9 +43,14 @@ export class Load {
   }
 
   /** Sends everything; resolves with { sent, firstAt, lastAt } (epoch ms of the sends). */
-  async go() {
+  go() {
     this.#worker.postMessage('go');
-    return this.#replies.next('done');
+    const done = this.#replies.next('done');
+    // Callers await it only after draining the outputs: marked as handled, a failed send
+    // surfaces there, inside their cleanup, instead of ending the process with the systems
+    // under test still running.
+    done.catch(() => undefined);
+    return done;
   }
 
   async close() {
