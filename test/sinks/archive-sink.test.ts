@@ -236,3 +236,49 @@ t.test('with --archive-fsync always a batch is in the file when write resolves',
     '2026-12-03T10:00:00.000+00:00 web01 app: durable\n');
   await sink.close();
 });
+
+/** `count` records of 50-byte lines: 30 of stamp, ` web01 app: ` and an 8-byte message. */
+function fiftyByteLines(tag: string, count: number): ReturnType<typeof record>[] {
+  return Array.from({ length: count },
+    (_, index) => record({ message: `${tag}${String(index).padStart(7, '0')}` }));
+}
+
+t.test('lines of an open file gather into one write until gatherBytes wait', async (t) => {
+  const dir = tempDir();
+  t.teardown(() => removeDir(dir));
+  const { sink } = await archiveSink(dir, { gatherBytes: 1000, gatherMs: 60_000 });
+  const file = join(dir, 'archive', 'web01', '2026-12-03.log');
+  const size = (): number => statSync(file).size;
+
+  await sink.write(fiftyByteLines('a', 1));
+  await waitFor(() => size() === 50);
+  t.equal(readlinkSync(join(dir, 'archive', 'web01', 'current')), '2026-12-03.log',
+    'a new file is opened, and current moved, by its first line at once');
+
+  await sink.write(fiftyByteLines('b', 10));
+  await sink.write(fiftyByteLines('c', 9));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(size(), 50, '950 bytes wait: below the gathering size');
+  await sink.write(fiftyByteLines('d', 1));
+  await waitFor(() => size() === 1050);
+  t.pass('the 1,000th byte sends the gathering at once');
+
+  await sink.write(fiftyByteLines('e', 2));
+  await sink.flush();
+  t.equal(size(), 1150, 'flush writes a smaller gathering');
+  await sink.close();
+  t.equal(readFileSync(file, 'utf8').split('\n').length - 1, 23, 'every line once');
+});
+
+t.test('a small gathering goes out by itself after gatherMs', async (t) => {
+  const dir = tempDir();
+  t.teardown(() => removeDir(dir));
+  const { sink } = await archiveSink(dir, { gatherMs: 20 });
+  const file = join(dir, 'archive', 'web01', '2026-12-03.log');
+  await sink.write(fiftyByteLines('a', 1));
+  await waitFor(() => statSync(file).size === 50);
+  await sink.write(fiftyByteLines('b', 3));
+  await waitFor(() => statSync(file).size === 200, 2000);
+  t.equal(readFileSync(file, 'utf8').split('\n').length - 1, 4, 'written without a flush');
+  await sink.close();
+});

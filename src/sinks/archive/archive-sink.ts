@@ -9,11 +9,12 @@
  *   slow, `write` waits (the pipeline queue fills, TCP reads pause). While a file fails (disk
  *   full), its oldest lines are shed instead, counted as `disk_full` and logged, so a full
  *   disk never stops the SQL side of the collector; writing resumes when space returns.
- * - Durability (`--archive-fsync`): lines are handed to the kernel as soon as they arrive.
+ * - Durability (`--archive-fsync`): lines are handed to the kernel in one write per file
+ *   once 64 KiB of them wait, and at most 50 ms after they arrived.
  *   `always`: a batch completes only once fsynced (nothing acknowledged is lost on power
  *   failure). `interval`: fsync every `tickMs` (up to a second lost on power failure).
  *   `never`: the kernel decides (its writeback delay, typically 30 s). A crash of the
- *   collector alone loses nothing that reached `write`'s kernel call.
+ *   collector alone loses only the lines not yet handed to the kernel (those 50 ms).
  */
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -50,6 +51,9 @@ export interface ArchiveSinkOptions {
   /** Subscribes to reopen requests (SIGHUP); returns the unsubscribe function. */
   onReopenRequest?: (reopen: () => void) => () => void;
   maxBufferedBytes?: number;
+  /** Lines of a file gather up to `gatherBytes`, at most `gatherMs`, before one write. */
+  gatherBytes?: number;
+  gatherMs?: number;
   tickMs?: number;
   idleCloseMs?: number;
   /** Delay before the first maintenance sweep, then between sweeps. */
@@ -58,8 +62,13 @@ export interface ArchiveSinkOptions {
   now?: () => number;
 }
 
-const DEFAULTS = { maxBufferedBytes: 64 * 1024 * 1024, tickMs: 1000, idleCloseMs: 300_000,
-  sweepDelayMs: 10_000, sweepEveryMs: 900_000 };
+/**
+ * A write call per file per batch cost more than the lines it carried: at 100 hosts a batch
+ * of 2,000 records gave 20-line writes, and their promises and thread-pool hops took about a
+ * fifth of the CPU. Gathered to 64 KiB (or 50 ms), a file gets a few writes a second.
+ */
+const DEFAULTS = { maxBufferedBytes: 64 * 1024 * 1024, gatherBytes: 64 * 1024, gatherMs: 50,
+  tickMs: 1000, idleCloseMs: 300_000, sweepDelayMs: 10_000, sweepEveryMs: 900_000 };
 const DISK_RETRY_MS = 1000;
 /** Rendered paths are cached per wall-clock hour (time tokens are constant within one). */
 const PATH_CACHE_LIMIT = 10_000;
@@ -96,6 +105,7 @@ export class ArchiveSink implements Sink {
     this.#maintenance = this.#createMaintenance();
     this.#unsubscribe = this.#options.onReopenRequest?.(() => void this.reopen()) ?? null;
     this.#every(this.#options.tickMs, () => this.#tick());
+    this.#every(this.#options.gatherMs, () => this.#writeOut());
     const first = setTimeout(() => {
       void this.maintain();
       this.#every(this.#options.sweepEveryMs, () => void this.maintain());
@@ -220,9 +230,9 @@ export class ArchiveSink implements Sink {
     const existing = this.#writers.get(path);
     if (existing !== undefined) return existing;
 
-    const { layout, rotateSizeBytes, fileMode, fsync, warnings } = this.#options;
+    const { layout, rotateSizeBytes, fileMode, fsync, gatherBytes, warnings } = this.#options;
     const writer = new FileWriter(path, {
-      layout, root: this.#root, rotateSizeBytes, fileMode, fsync,
+      layout, root: this.#root, rotateSizeBytes, fileMode, fsync, gatherBytes,
       directoryMode: directoryModeOf(fileMode),
       retryMs: DISK_RETRY_MS,
       now: this.#now,
@@ -278,6 +288,10 @@ export class ArchiveSink implements Sink {
     let total = 0;
     for (const writer of this.#writers.values()) total += writer.pendingBytes;
     return total;
+  }
+
+  #writeOut(): void {
+    for (const writer of this.#writers.values()) writer.writeOut();
   }
 
   #tick(): void {

@@ -30,6 +30,11 @@ export interface FileWriterOptions {
   layout: ArchiveLayout;
   /** The archive root, resolved; a file whose directory resolves elsewhere is refused. */
   root: string;
+  /**
+   * Lines gather until this many bytes wait (0: each write goes out at once); the owner
+   * calls `writeOut()` to send a smaller gathering on its own schedule.
+   */
+  gatherBytes?: number;
   rotateSizeBytes: number;
   fileMode: number;
   directoryMode: number;
@@ -103,7 +108,15 @@ export class FileWriter {
     this.#queue.push(chunk);
     this.#pendingBytes += chunk.bytes.length;
     this.lastWriteAt = this.#now();
-    if (!this.#failing) this.#start();
+    // A file not open yet is opened by a write at once, so it exists (and `current` points
+    // at it) as soon as its first line is handed over.
+    const gathered = this.#pendingBytes >= (this.#options.gatherBytes ?? 0);
+    if (gathered || this.#fd === null) this.writeOut();
+  }
+
+  /** Starts writing what has gathered, unless writes are failing (the retry timer owns it). */
+  writeOut(): void {
+    if (!this.#failing && this.#queue.length > 0) this.#start();
   }
 
   /** Resolves once everything handed over so far is written, or has failed once more. */
