@@ -10,6 +10,7 @@ const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const OFFSET_CACHE_LIMIT = 4096;
 /** Messages arrive in time order, so a few recent seconds cover nearly every lookup. */
 const SECOND_CACHE_LIMIT = 1024;
+const MILLISECONDS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
 
 export interface WallClock {
   year: number;
@@ -30,6 +31,8 @@ export class ZoneClock {
   readonly #format: Intl.DateTimeFormat | null;
   readonly #offsets = new Map<number, number>();
   readonly #secondTexts = new Map<number, string>();
+  /** Per second: `YYYY-MM-DDTHH:MM:SS.` and the offset, the two ends of an RFC 3339 stamp. */
+  readonly #rfc3339Seconds = new Map<number, { head: string; offset: string }>();
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
@@ -91,9 +94,19 @@ export class ZoneClock {
 
   /** RFC 3339 with milliseconds and this zone's offset: `2026-12-03T18:58:12.000+01:00`. */
   formatRfc3339(epochMs: number): string {
-    const wall = this.formatSqlSeconds(epochMs);
-    const offset = formatOffset(this.offsetAt(epochMs));
-    return `${wall.slice(0, 10)}T${wall.slice(11)}.${pad3(modulo(epochMs, 1000))}${offset}`;
+    const second = Math.floor(epochMs / 1000);
+    const ends = this.#rfc3339Seconds.get(second) ?? this.#rfc3339Ends(second);
+    return `${ends.head}${MILLISECONDS[epochMs - second * 1000]}${ends.offset}`;
+  }
+
+  #rfc3339Ends(second: number): { head: string; offset: string } {
+    const wall = this.formatSqlSeconds(second * 1000);
+    // Offsets change on quarter hours, so one holds for the whole second.
+    const ends = { head: `${wall.slice(0, 10)}T${wall.slice(11)}.`,
+      offset: formatOffset(this.offsetAt(second * 1000)) };
+    if (this.#rfc3339Seconds.size >= SECOND_CACHE_LIMIT) this.#rfc3339Seconds.clear();
+    this.#rfc3339Seconds.set(second, ends);
+    return ends;
   }
 
   /** `YYYY-MM-DD` of the zone's calendar day at `epochMs`. */

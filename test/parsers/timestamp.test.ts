@@ -254,6 +254,16 @@ t.test('ZoneClock formats SQL milliseconds in its zone', async (t) => {
 
 t.test('ZoneClock formats instants before 1970', async (t) => {
   t.equal(new ZoneClock('UTC').formatSqlMillis(-1), '1969-12-31 23:59:59.999');
+  t.equal(new ZoneClock('UTC').formatRfc3339(-1), '1969-12-31T23:59:59.999+00:00');
+});
+
+t.test('ZoneClock RFC 3339 stamps of one second share its cached ends', async (t) => {
+  const paris = new ZoneClock('Europe/Paris');
+  const stamps = ['2026-03-29T00:59:59.000Z', '2026-03-29T00:59:59.999Z',
+    '2026-03-29T01:00:00.000Z', '2026-03-29T00:59:59.500Z'];
+  t.strictSame(stamps.map((stamp) => paris.formatRfc3339(at(stamp))), [
+    '2026-03-29T01:59:59.000+01:00', '2026-03-29T01:59:59.999+01:00',
+    '2026-03-29T03:00:00.000+02:00', '2026-03-29T01:59:59.500+01:00']);
 });
 
 t.test('ZoneClock formats RFC 3339 with the zone offset', async (t) => {
