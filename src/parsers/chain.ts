@@ -48,11 +48,13 @@ export class ParserChain {
     this.#continuations = new ContinuationTracker(options.continuationKeys);
   }
 
-  parse(frame: Buffer, meta: ReceiveMeta): LogRecord {
+  /**
+   * `asciiText`: the frame's text when the receiver already knows its bytes are all ASCII
+   * (and so read alike by every decoding), e.g. a slice of a whole read decoded at once.
+   */
+  parse(frame: Buffer, meta: ReceiveMeta, asciiText?: string): LogRecord {
     const record = emptyRecord(frame, meta);
-    const decoded = decodeText(frame);
-    if (decoded.fallback) record.fields.encoding = 'windows-1252';
-    const text = decoded.text;
+    const text = asciiText ?? this.#decode(frame, record);
 
     const pri = parsePri(text);
     if (pri.kind === 'invalid') {
@@ -70,6 +72,12 @@ export class ParserChain {
     }
     this.#continuations.observe(record);
     return record;
+  }
+
+  #decode(frame: Buffer, record: LogRecord): string {
+    const decoded = decodeText(frame);
+    if (decoded.fallback) record.fields.encoding = 'windows-1252';
+    return decoded.text;
   }
 
   #parseAfterPri(text: string, start: number, record: LogRecord): void {

@@ -45,9 +45,12 @@ export class Intake {
     this.stats.drop(reason);
   }
 
-  /** A stream's frame: always queued; the reader checks `pipeline.full` and pauses. */
-  streamFrame(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
-    this.pipeline.accept(this.#parse(frame, meta, truncated));
+  /**
+   * A stream's frame: always queued; the reader checks `pipeline.full` and pauses.
+   * `asciiText` is the frame's text when the reader decoded an all-ASCII read at once.
+   */
+  streamFrame(frame: Buffer, meta: ReceiveMeta, truncated: boolean, asciiText?: string): void {
+    this.pipeline.accept(this.#parse(frame, meta, truncated, asciiText));
   }
 
   #count(transport: Transport, receivedAt: number): void {
@@ -56,9 +59,9 @@ export class Intake {
     this.stats.lastReceivedAt = receivedAt;
   }
 
-  #parse(frame: Buffer, meta: ReceiveMeta, truncated: boolean) {
+  #parse(frame: Buffer, meta: ReceiveMeta, truncated: boolean, asciiText?: string) {
     this.#count(meta.transport, meta.receivedAt.getTime());
-    const record = this.#parser.parse(frame, meta);
+    const record = this.#parser.parse(frame, meta, asciiText);
     this.stats.parsed[record.format] += 1;
     if (record.fields.encoding !== undefined) this.stats.encodingFallbacks += 1;
     this.#watched?.note(record);

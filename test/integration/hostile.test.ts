@@ -105,3 +105,29 @@ t.test('a client that resets or sends garbage does not affect another connection
     const messages = sqliteRows(join(collector.dir, 'logs.sqlite')).map((row) => row.msg);
     t.ok(messages.includes('polite'), 'the other connection is stored');
   });
+
+t.test('frames of one read are read alike whether the read is all ASCII or not', async (t) => {
+  const collector = await startCollector();
+  t.teardown(collector.cleanup);
+  const ascii = '<13>Dec  3 19:20:00 h1 app[7]: first\n<14>Dec  3 19:20:01 h1 app: second\r\n' +
+    '<15>Dec  3 19:20:02 h1 app: third\n';
+  const mixed = Buffer.concat([Buffer.from('<13>Dec  3 19:20:03 h2 app: caf'),
+    Buffer.from([0xe9, 0x0a]), Buffer.from('<13>Dec  3 19:20:04 h2 app: plain\n')]);
+  const socket = connect(collector.tcpPort, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  for (const chunk of [ascii, mixed, '<13>Dec  3 19:20:05 h3 app: spl', 'it\n']) {
+    socket.write(chunk);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  socket.end();
+  await waitFor(async () => (await fetchJson(collector.httpPort, '/stats.json'))
+    .body.stored_sql === 6);
+  t.equal(await collector.stop(), 0);
+
+  const rows = sqliteRows(join(collector.dir, 'logs.sqlite'));
+  t.strictSame(rows.map((row) => [row.host, row.program, row.pid, row.msg, row.level]), [
+    ['h1', 'app', '7', 'first', 'notice'], ['h1', 'app', null, 'second', 'info'],
+    ['h1', 'app', null, 'third', 'debug'], ['h2', 'app', null, 'café', 'notice'],
+    ['h2', 'app', null, 'plain', 'notice'], ['h3', 'app', null, 'split', 'notice']]);
+  t.equal(JSON.parse(String(rows[3].fields)).encoding, 'windows-1252');
+});
