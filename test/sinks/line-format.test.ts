@@ -49,6 +49,9 @@ t.test('every byte below 0x20 and 0x7F is escaped as three octal digits', async 
   t.equal(escapeControl('\u001b[31m'), '#033[31m');
   t.equal(escapeControl('\u001f'), '#037');
   t.equal(escapeControl('\u007f'), '#177');
+  t.equal(escapeControl('a clean start, then the end\n'), 'a clean start, then the end#012');
+  t.equal(escapeControl('\rand a clean rest'), '#015and a clean rest');
+  t.equal(escapeControl(''), '');
 });
 
 t.test('space, printable ASCII and non-ASCII text are not escaped', async (t) => {
