@@ -9,7 +9,6 @@
  */
 /** Anchored and greedy, a clean text is one pass: twice as fast as searching for a control. */
 const CLEAN = /^[^\x00-\x1f\x7f]*$/;
-const CONTROL_ALL = /[\x00-\x1f\x7f]/g;
 
 export interface LineParts {
   datetime: string;
@@ -28,8 +27,22 @@ export function formatLine(parts: LineParts): string {
   return `${parts.datetime} ${escapeControl(parts.host)} ${tag}${escapeControl(parts.msg)}\n`;
 }
 
+/** `#ooo` for each code below 0x80 (only controls are looked up). */
+const ESCAPES = Array.from({ length: 0x80 }, (_, code) => `#${code.toString(8).padStart(3, '0')}`);
+
 export function escapeControl(text: string): string {
   if (CLEAN.test(text)) return text;
-  return text.replace(CONTROL_ALL,
-    (char) => `#${char.charCodeAt(0).toString(8).padStart(3, '0')}`);
+
+  // A loop with a table, not `replace` with a callback: Snare lines hold a TAB per field,
+  // and a callback per TAB cost twice as much.
+  let escaped = '';
+  let from = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) {
+      escaped += text.slice(from, index) + ESCAPES[code];
+      from = index + 1;
+    }
+  }
+  return escaped + text.slice(from);
 }
