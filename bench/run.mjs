@@ -22,6 +22,7 @@ import { runInsertCeiling } from './lib/insert-ceiling.mjs';
 import { externalServer, startMariadb } from './lib/mariadb.mjs';
 import { runLoad } from './lib/measured-run.mjs';
 import { runOutage } from './lib/outage.mjs';
+import { runRateSearch } from './lib/rate-search.mjs';
 import { peerTools, peerVersions } from './lib/peers.mjs';
 import { ProcessGroup, log } from './lib/processes.mjs';
 import { formatTable, summarize } from './lib/report.mjs';
@@ -121,6 +122,7 @@ async function runOnce(context, { scenario, system, round }) {
   try {
     if (system === 'mysql2') return await runInsertCeiling(run);
     if (scenario.outage !== undefined) return await runOutage(run);
+    if (scenario.search !== undefined) return await runRateSearch(run);
     return await runLoad(run);
   } catch (error) {
     log(`${scenario.id} ${system} round ${round} failed: ${error.stack}`);

@@ -3,7 +3,7 @@
 
 const FIGURES = ['perSecond', 'offeredPerSecond', 'lost', 'cpuSeconds', 'cpuUsPerMessage',
   'dbCpuSeconds', 'peakRssBytes', 'peakSpoolRecords', 'backlogAtRestart', 'drainPerSecond',
-  'catchUpSeconds', 'files'];
+  'catchUpSeconds', 'files', 'zeroLossRate'];
 
 /** One row per scenario and system, in the order they ran: medians of the rounds. */
 export function summarize(runs) {
@@ -24,6 +24,7 @@ function summaryRow(runs) {
   for (const figure of FIGURES) row[figure] = median(measured.map((run) => run[figure]));
   const rates = measured.map((run) => run.perSecond).filter(isNumber);
   row.perSecondRange = rates.length > 1 ? [Math.min(...rates), Math.max(...rates)] : null;
+  if (measured[0]?.searchSteps !== undefined) row.searchSteps = measured[0].searchSteps;
   return row;
 }
 
@@ -71,8 +72,17 @@ export function formatTable(summary) {
       `${thousands(row.drainPerSecond)} rows/s (with the live load), caught up in ` +
       `${fixed(row.catchUpSeconds, 1)} s`);
   }
+  for (const row of summary.filter((entry) => entry.searchSteps !== undefined)) {
+    lines.push('', `${row.scenario} ${row.system}: highest zero-loss rate ` +
+      `${row.zeroLossRate === null ? 'none (lost messages at the lowest rate)'
+        : `${thousands(row.zeroLossRate)}/s`}; tried ${row.searchSteps.map((step) =>
+        `${thousands(step.rate)}/s ${step.lost === 0 ? 'ok' : `lost ${lostShare(step)}`}`)
+        .join(', ')}`);
+  }
   return lines.join('\n');
 }
+
+const lostShare = (step) => `${((100 * step.lost) / step.sent).toFixed(2)}%`;
 
 function rate(row) {
   if (!isNumber(row.perSecond)) return '-';

@@ -21,6 +21,17 @@ export const SCENARIOS = [
   udpAtRate(50_000, '50k'),
   udpAtRate(0, 'max'),
   {
+    ...udpAtRate(null, 'zero-loss'),
+    id: 'udp-zero-loss',
+    title: 'UDP into archive + SQLite: the highest rate with zero loss (bisection)',
+    // Each step is a run of `seconds` at one rate (bench/lib/rate-search.mjs); 7 steps find
+    // the rate within about 10 % between 10,000/s and 320,000/s.
+    search: { fromRate: 10_000, toRate: 320_000, seconds: 5, steps: 7 },
+    messages: () => 0,
+    quick: { search: { fromRate: 10_000, toRate: 80_000, seconds: 1, steps: 3 } },
+    rounds: 1,
+  },
+  {
     id: 'tcp-mariadb',
     title: 'TCP (4 connections, LF) into archive + MariaDB, every system writing the same table',
     transport: 'tcp', rate: 0, connections: 4, framing: 'lf', mix: 'rfc3164', hosts: 50,
