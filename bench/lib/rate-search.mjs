@@ -8,6 +8,8 @@
 // The result is the run at the highest clean rate, with `zeroLossRate` (what the load
 // generator really offered in that run) and `searchSteps`, every rate tried and its loss;
 // `zeroLossRate` is null when even `fromRate` lost messages.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { runLoad } from './measured-run.mjs';
 import { log } from './processes.mjs';
 
@@ -43,9 +45,15 @@ export function nextRate({ cleanRate, lossyRate, fromRate, toRate }) {
   return Math.round(Math.sqrt(cleanRate * lossyRate) / 500) * 500;
 }
 
-function runAtRate(run, rate, seconds) {
+/** One step, in a directory of its own: nothing a step before wrote is counted again. */
+async function runAtRate(run, rate, seconds) {
   const scenario = { ...run.scenario, rate, count: Math.round(rate * seconds) };
-  return runLoad({ ...run, scenario });
+  const dir = mkdtempSync(join(run.dir, `rate-${rate}-`));
+  try {
+    return await runLoad({ ...run, dir, scenario });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What the report shows for a system that lost messages even at the lowest rate. */
