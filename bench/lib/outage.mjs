@@ -1,4 +1,4 @@
-// The database outage scenario: logharbor takes TCP at a fixed rate into the archive and
+// The database outage scenario: a system takes TCP at a fixed rate into the archive and
 // MariaDB; `beforeS` seconds in, the private MariaDB is SIGKILLed (a crash, no clean
 // shutdown), and `downS` seconds later started again on the same data directory, while the
 // load goes on for `afterS` more seconds. Measured on top of a normal run: the spool's peak
@@ -30,7 +30,8 @@ export async function runOutage(run) {
     const firstAt = Date.now();
     const watch = watchSpool(instance);
     const table = new MariadbOutput(server, database);
-    const drainFigures = await outageAndDrain({ run, table, firstAt, baseline: baseline.at(-1) });
+    const drainFigures = await outageAndDrain({ run, instance, table, firstAt,
+      baseline: baseline.at(-1) });
     const figures = await drain(instance.outputs, { sent: sending,
       targets: baseline.map((count) => count + scenario.count), idleMs: IDLE_MS.tcp });
     const sent = await sending;
@@ -44,7 +45,7 @@ export async function runOutage(run) {
 }
 
 /** Kills and restarts MariaDB on the scenario's schedule; resolves with the drain figures. */
-async function outageAndDrain({ run, table, firstAt, baseline }) {
+async function outageAndDrain({ run, instance, table, firstAt, baseline }) {
   const { beforeS, downS } = run.scenario.outage;
   const rate = run.scenario.rate;
   await sleep(beforeS * 1000);
@@ -57,6 +58,10 @@ async function outageAndDrain({ run, table, firstAt, baseline }) {
   const offered = () => Math.min(run.scenario.count, ((Date.now() - firstAt) * rate) / 1000);
   log(`db-outage: mariadbd back (pid ${run.server.pid}), ${atRestart} rows stored`);
   for (;;) {
+    // A system that died cannot catch up: the run fails at once, saying how it ended (rsyslog
+    // 8.2302's ommysql was seen to segfault in libmariadb after the restart).
+    const ended = instance.ended();
+    if (ended !== null) throw new Error(`${run.system} ended during the drain (${ended})`);
     const rows = (await table.poll()).count - baseline;
     const seconds = (Date.now() - restartedAt) / 1000;
     const caughtUp = rows >= offered() - rate * IN_FLIGHT_SECONDS;
@@ -68,13 +73,15 @@ async function outageAndDrain({ run, table, firstAt, baseline }) {
   }
 }
 
-/** Samples logharbor's spool and resident set while the outage lasts. */
+/** Samples logharbor's spool (peers report none: null) and the resident set meanwhile. */
 function watchSpool(instance) {
-  const peak = { spoolRecords: 0, spoolBytes: 0, rssBytes: 0 };
+  const peak = { spoolRecords: null, spoolBytes: null, rssBytes: 0 };
   const timer = setInterval(async () => {
     const stats = await instance.stats();
-    peak.spoolRecords = Math.max(peak.spoolRecords, stats?.spool_records ?? 0);
-    peak.spoolBytes = Math.max(peak.spoolBytes, stats?.spool_bytes ?? 0);
+    if (stats !== null) {
+      peak.spoolRecords = Math.max(peak.spoolRecords ?? 0, stats.spool_records ?? 0);
+      peak.spoolBytes = Math.max(peak.spoolBytes ?? 0, stats.spool_bytes ?? 0);
+    }
     peak.rssBytes = Math.max(peak.rssBytes, rssBytes(instance.pid) ?? 0);
   }, SAMPLE_MS);
   return {

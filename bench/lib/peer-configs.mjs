@@ -18,7 +18,7 @@ const LOGS_COLUMNS = 'host, facility, priority, level, tag, datetime, program, m
  * imtcp detects octet counting by itself), `outputs` a list of the names above, `db` the
  * { port, user, password, database } of the `sql` output.
  */
-export function rsyslogConfig({ dir, listen, outputs, db, messages }) {
+export function rsyslogConfig({ dir, listen, outputs, db, messages, durable = false }) {
   const lines = [`global(workDirectory="${join(dir, 'work')}" maxMessageSize="64k")`];
   if (listen.udp) {
     // The kernel buffer logharbor asks for (8 MiB, capped by net.core.rmem_max).
@@ -30,7 +30,9 @@ export function rsyslogConfig({ dir, listen, outputs, db, messages }) {
     lines.push(`module(load="imtcp" maxSessions="${MAX_CONNECTIONS}")`,
       `input(type="imtcp" address="127.0.0.1" port="${listen.tcp}")`);
   }
-  for (const output of outputs) lines.push(...RSYSLOG_OUTPUTS[output]({ dir, db, messages }));
+  for (const output of outputs) {
+    lines.push(...RSYSLOG_OUTPUTS[output]({ dir, db, messages, durable }));
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -45,17 +47,29 @@ const RSYSLOG_OUTPUTS = {
     'action(type="omfile" dynaFile="PerHostDay" dynaFileCacheSize="100" createDirs="on"' +
       ' template="RSYSLOG_FileFormat")',
   ],
-  sql: ({ db, messages }) => [
+  sql: ({ db, messages, durable }) => [
     'module(load="ommysql")',
     ...RSYSLOG_ROW_TEMPLATE,
     // rsyslog's advice for database actions: their own queue, so a slow database does not
     // hold back the file action; large enough for the whole run, so nothing is discarded.
     `action(type="ommysql" server="127.0.0.1" serverport="${db.port}" db="${db.database}"`,
     `  uid="${db.user}" pwd="${db.password}" template="LogsRow"`,
-    `  queue.type="LinkedList" queue.size="${Math.max(100_000, messages * 2)}"`,
+    ...(durable ? RSYSLOG_DISK_ASSISTED : [
+      `  queue.type="LinkedList" queue.size="${Math.max(100_000, messages * 2)}"`]),
     '  queue.dequeueBatchSize="1000" queue.workerThreads="1")',
   ],
 };
+
+/**
+ * rsyslog's answer to a database outage: a disk-assisted action queue (LinkedList with a
+ * file name) that spills to the work directory past its 100,000 messages in memory, kept
+ * over a restart, and an action retried for ever, every 5 s, instead of giving up.
+ */
+const RSYSLOG_DISK_ASSISTED = [
+  '  queue.type="LinkedList" queue.size="100000" queue.filename="ommysql"',
+  '  queue.maxDiskSpace="4g" queue.saveOnShutdown="on"',
+  '  action.resumeRetryCount="-1" action.resumeInterval="5"',
+];
 
 // Every column filled as far as rsyslog can compute it: `tag` holds the PRI in decimal (rsyslog
 // has no hex form); `msgid`, `sd` and `fields` are NULL, as logharbor stores them for RFC 3164.
@@ -84,7 +98,7 @@ const RSYSLOG_ROW_TEMPLATE = [
  * understand), file()/sql() out, with flow control so a slow output slows TCP senders
  * instead of dropping. `listen` is { udp, tcp, octet }.
  */
-export function syslogNgConfig({ dir, listen, outputs, db }) {
+export function syslogNgConfig({ dir, listen, outputs, db, durable = false }) {
   // The window of each connection is log-iw-size / max-connections: keep 100 messages each.
   const tcpLimits = `max-connections(${MAX_CONNECTIONS}) log-iw-size(${MAX_CONNECTIONS * 100})`;
   const sources = [];
@@ -98,7 +112,7 @@ export function syslogNgConfig({ dir, listen, outputs, db }) {
   if (listen.octet) {
     sources.push(`syslog(ip("127.0.0.1") port(${listen.octet}) transport("tcp") ${tcpLimits});`);
   }
-  const destinations = outputs.map((output) => SYSLOG_NG_OUTPUTS[output]({ dir, db }));
+  const destinations = outputs.map((output) => SYSLOG_NG_OUTPUTS[output]({ dir, db, durable }));
   return [
     '@version: 3.38',
     'options { keep-hostname(yes); chain-hostnames(no); use-dns(no); dns-cache(no);',
@@ -118,7 +132,7 @@ const SYSLOG_NG_OUTPUTS = {
     ' create-dirs(yes));',
   // One INSERT per message; explicit-commits with batch-lines(1000) groups them into
   // transactions of 1000, its fastest setup (the default commits every row).
-  sql: ({ db }) => [
+  sql: ({ dir, db, durable }) => [
     `sql(type(mysql) host("127.0.0.1") port("${db.port}") username("${db.user}")`,
     `  password("${db.password}") database("${db.database}") table("logs")`,
     `  columns(${LOGS_COLUMNS.split(', ').map((name) => `"${name}"`).join(', ')})`,
@@ -126,6 +140,18 @@ const SYSLOG_NG_OUTPUTS = {
     '    "${S_YEAR}-${S_MONTH}-${S_DAY} ${S_HOUR}:${S_MIN}:${S_SEC}", "${PROGRAM}", "${MSGONLY}",',
     '    "${R_YEAR}-${R_MONTH}-${R_DAY} ${R_HOUR}:${R_MIN}:${R_SEC}.${R_MSEC}", "${SOURCEIP}",',
     '    "${FACILITY_NUM}", "${LEVEL_NUM}", "${PID}", "<null>", "<null>", "<null>", "rfc3164")',
-    '  null("<null>") indexes() flags(explicit-commits) batch-lines(1000));',
+    '  null("<null>") indexes() flags(explicit-commits) batch-lines(1000)',
+    ...(durable ? syslogNgDiskBuffer(dir) : []),
+    ');',
   ].join('\n'),
 };
+
+/**
+ * syslog-ng's answer to a database outage: a reliable disk-buffer() (every message on disk
+ * before it is acknowledged) in the run's directory, and a reconnect every 5 s instead of the
+ * default 60.
+ */
+function syslogNgDiskBuffer(dir) {
+  return [`  disk-buffer(reliable(yes) disk-buf-size(4294967296) mem-buf-size(16777216)`,
+    `    dir("${join(dir, 'work')}")) time-reopen(5)`];
+}

@@ -25,6 +25,7 @@ function summaryRow(runs) {
   const rates = measured.map((run) => run.perSecond).filter(isNumber);
   row.perSecondRange = rates.length > 1 ? [Math.min(...rates), Math.max(...rates)] : null;
   if (measured[0]?.searchSteps !== undefined) row.searchSteps = measured[0].searchSteps;
+  row.errors = runs.filter((run) => run.error !== undefined).map((run) => run.error);
   return row;
 }
 
@@ -66,11 +67,16 @@ export function formatTable(summary) {
     `|${COLUMNS.map(() => '---').join('|')}|`,
     ...summary.map((row) => `| ${COLUMNS.map(([, cell]) => cell(row)).join(' | ')} |`)];
   for (const row of summary.filter((entry) => isNumber(entry.drainPerSecond))) {
-    lines.push('', `${row.scenario} ${row.system}: spool peak ` +
-      `${row.peakSpoolRecords?.toLocaleString('en-US')} rows; backlog when MariaDB was back ` +
+    const spool = row.peakSpoolRecords === null ? 'its own disk queue'
+      : `spool peak ${row.peakSpoolRecords.toLocaleString('en-US')} rows`;
+    lines.push('', `${row.scenario} ${row.system}: ${spool}; backlog when MariaDB was back ` +
       `${row.backlogAtRestart?.toLocaleString('en-US')} rows; drained at ` +
       `${thousands(row.drainPerSecond)} rows/s (with the live load), caught up in ` +
       `${fixed(row.catchUpSeconds, 1)} s`);
+  }
+  for (const row of summary.filter((entry) => entry.errors.length > 0)) {
+    lines.push('', `${row.scenario} ${row.system}: ${row.errors.length} failed: ` +
+      row.errors.join('; '));
   }
   for (const row of summary.filter((entry) => entry.searchSteps !== undefined)) {
     lines.push('', `${row.scenario} ${row.system}: highest zero-loss rate ` +

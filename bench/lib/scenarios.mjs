@@ -93,9 +93,9 @@ export const SCENARIOS = [
     title: 'MariaDB SIGKILLed mid-run and restarted: spool, then drain rate',
     transport: 'tcp', rate: 20_000, connections: 4, framing: 'lf', mix: 'rfc3164', hosts: 50,
     archive: 'hosts', sql: 'mariadb',
-    // TODO(#7): rsyslog with a disk-assisted action queue and syslog-ng with disk-buffer()
-    // are the peers' answers to an outage; they are not configured here yet.
-    systems: ['logharbor'],
+    // The peers with their answers to an outage: rsyslog a disk-assisted action queue,
+    // syslog-ng a reliable disk-buffer() (bench/lib/peer-configs.mjs).
+    systems: PEERS,
     // 15 s of traffic, a 60 s outage, 15 s more: the issue's memory bound is for 60 s at
     // 20,000/s.
     outage: { beforeS: 15, downS: 60, afterS: 15 },

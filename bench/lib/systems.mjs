@@ -103,13 +103,15 @@ function startPeer(name) {
       .filter(Boolean);
     const db = scenario.sql === 'mariadb' ? server.credentials(database) : null;
     const ready = [{ transport: scenario.transport, port }];
+    // An outage scenario gives each peer its own way of keeping what the database refuses.
+    const durable = scenario.outage !== undefined;
     const child = name === 'rsyslog'
       ? await startRsyslog(group, { tools: tools.rsyslog, dir, ready,
         config: rsyslogConfig({ dir, listen: { [scenario.transport]: port }, outputs, db,
-          messages }) })
+          messages, durable }) })
       : await startSyslogNg(group, { dir, ready,
         config: syslogNgConfig({ dir, listen: { [syslogNgListener(scenario)]: port }, outputs,
-          db }) });
+          db, durable }) });
     const watched = [...archiveOutputs(dir, scenario)];
     if (db !== null) watched.push(new MariadbOutput(server, database));
     return instance(child, { port, outputs: watched, stats: async () => null });
@@ -141,6 +143,9 @@ function instance(child, { port, outputs, stats }) {
     port,
     outputs,
     stats,
+    /** Null while the process runs; else how it ended (`signal SIGSEGV`, `exit code 1`). */
+    ended: () => (exited(child) ? (child.signalCode !== null ? `signal ${child.signalCode}`
+      : `exit code ${child.exitCode}`) : null),
     async stop() {
       await Promise.all(outputs.map((output) => output.close?.()));
       await stopProcess(child);
