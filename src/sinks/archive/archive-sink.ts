@@ -64,8 +64,8 @@ export interface ArchiveSinkOptions {
 
 /**
  * A write call per file per batch cost more than the lines it carried: at 100 hosts a batch
- * of 2,000 records gave 20-line writes, and their promises and thread-pool hops took about a
- * fifth of the CPU. Gathered to 64 KiB (or 50 ms), a file gets a few writes a second.
+ * of 2,000 records gave 20-line writes, each with its promises, a thread-pool hop and a
+ * syscall. Gathered to 64 KiB (or 50 ms), a file gets a few writes a second.
  */
 const DEFAULTS = { maxBufferedBytes: 64 * 1024 * 1024, gatherBytes: 64 * 1024, gatherMs: 50,
   tickMs: 1000, idleCloseMs: 300_000, sweepDelayMs: 10_000, sweepEveryMs: 900_000 };
