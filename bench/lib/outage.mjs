@@ -26,19 +26,25 @@ export async function runOutage(run) {
     const cpu = { system: cpuSeconds(instance.pid), db: server.cpuSeconds() };
     const load = await Load.prepare(loadSpec(scenario, { port: instance.port,
       count: scenario.count, run: `r${run.round}` }));
-    const sending = load.go();
-    const firstAt = Date.now();
-    const watch = watchSpool(instance);
     const table = new MariadbOutput(server, database);
-    const drainFigures = await outageAndDrain({ run, instance, table, firstAt,
-      baseline: baseline.at(-1) });
-    const figures = await drain(instance.outputs, { sent: sending,
-      targets: baseline.map((count) => count + scenario.count), idleMs: IDLE_MS.tcp });
-    const sent = await sending;
-    await load.close();
-    await table.close();
-    return { ...result(run, { instance, sent, cpu, figures, baseline }), ...drainFigures,
-      ...watch.stop() };
+    const watch = watchSpool(instance);
+    // A failed run (the system died) must not leave the load, the sampler or the table's
+    // connection behind: they would keep the runner from ever exiting.
+    try {
+      const sending = load.go();
+      const firstAt = Date.now();
+      const drainFigures = await outageAndDrain({ run, instance, table, firstAt,
+        baseline: baseline.at(-1) });
+      const figures = await drain(instance.outputs, { sent: sending,
+        targets: baseline.map((count) => count + scenario.count), idleMs: IDLE_MS.tcp });
+      const sent = await sending;
+      return { ...result(run, { instance, sent, cpu, figures, baseline }), ...drainFigures,
+        ...watch.stop() };
+    } finally {
+      watch.stop();
+      await load.close();
+      await table.close();
+    }
   } finally {
     await instance.stop();
   }
