@@ -10,7 +10,18 @@ const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const OFFSET_CACHE_LIMIT = 4096;
 /** Messages arrive in time order, so a few recent seconds cover nearly every lookup. */
 const SECOND_CACHE_LIMIT = 1024;
+/** `000` … `999`: the millisecond part of every stamp, without a pad per call. */
 const MILLISECONDS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
+
+/** The texts of one second in the zone, computed once for all the stamps within it. */
+interface SecondTexts {
+  /** `YYYY-MM-DD HH:MM:SS` */
+  sql: string;
+  /** `YYYY-MM-DDTHH:MM:SS.` */
+  rfc3339Head: string;
+  /** `+01:00`: offsets change on quarter hours, so one holds for the whole second. */
+  offset: string;
+}
 
 export interface WallClock {
   year: number;
@@ -30,9 +41,7 @@ export class ZoneClock {
   readonly timeZone: string;
   readonly #format: Intl.DateTimeFormat | null;
   readonly #offsets = new Map<number, number>();
-  readonly #secondTexts = new Map<number, string>();
-  /** Per second: `YYYY-MM-DDTHH:MM:SS.` and the offset, the two ends of an RFC 3339 stamp. */
-  readonly #rfc3339Seconds = new Map<number, { head: string; offset: string }>();
+  readonly #secondTexts = new Map<number, SecondTexts>();
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
@@ -77,36 +86,32 @@ export class ZoneClock {
 
   /** `YYYY-MM-DD HH:MM:SS`, the SQL DATETIME form, in this zone. */
   formatSqlSeconds(epochMs: number): string {
-    const second = Math.floor(epochMs / 1000);
-    const cached = this.#secondTexts.get(second);
-    if (cached !== undefined) return cached;
-
-    const text = formatWall(this.wallClockAt(second * 1000), ' ');
-    if (this.#secondTexts.size >= SECOND_CACHE_LIMIT) this.#secondTexts.clear();
-    this.#secondTexts.set(second, text);
-    return text;
+    return this.#textsOf(Math.floor(epochMs / 1000)).sql;
   }
 
   /** `YYYY-MM-DD HH:MM:SS.mmm`, the SQL DATETIME(3) form, in this zone. */
   formatSqlMillis(epochMs: number): string {
-    return `${this.formatSqlSeconds(epochMs)}.${pad3(modulo(epochMs, 1000))}`;
+    const second = Math.floor(epochMs / 1000);
+    return `${this.#textsOf(second).sql}.${MILLISECONDS[epochMs - second * 1000]}`;
   }
 
   /** RFC 3339 with milliseconds and this zone's offset: `2026-12-03T18:58:12.000+01:00`. */
   formatRfc3339(epochMs: number): string {
     const second = Math.floor(epochMs / 1000);
-    const ends = this.#rfc3339Seconds.get(second) ?? this.#rfc3339Ends(second);
-    return `${ends.head}${MILLISECONDS[epochMs - second * 1000]}${ends.offset}`;
+    const texts = this.#textsOf(second);
+    return `${texts.rfc3339Head}${MILLISECONDS[epochMs - second * 1000]}${texts.offset}`;
   }
 
-  #rfc3339Ends(second: number): { head: string; offset: string } {
-    const wall = this.formatSqlSeconds(second * 1000);
-    // Offsets change on quarter hours, so one holds for the whole second.
-    const ends = { head: `${wall.slice(0, 10)}T${wall.slice(11)}.`,
+  #textsOf(second: number): SecondTexts {
+    const cached = this.#secondTexts.get(second);
+    if (cached !== undefined) return cached;
+
+    const wall = this.wallClockAt(second * 1000);
+    const texts = { sql: formatWall(wall, ' '), rfc3339Head: `${formatWall(wall, 'T')}.`,
       offset: formatOffset(this.offsetAt(second * 1000)) };
-    if (this.#rfc3339Seconds.size >= SECOND_CACHE_LIMIT) this.#rfc3339Seconds.clear();
-    this.#rfc3339Seconds.set(second, ends);
-    return ends;
+    if (this.#secondTexts.size >= SECOND_CACHE_LIMIT) this.#secondTexts.clear();
+    this.#secondTexts.set(second, texts);
+    return texts;
   }
 
   /** `YYYY-MM-DD` of the zone's calendar day at `epochMs`. */
@@ -156,16 +161,8 @@ function formatOffset(offsetMs: number): string {
   return `${sign}${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}`;
 }
 
-function modulo(value: number, divisor: number): number {
-  return ((value % divisor) + divisor) % divisor;
-}
-
 function pad2(value: number): string {
   return value < 10 ? `0${value}` : String(value);
-}
-
-function pad3(value: number): string {
-  return String(value).padStart(3, '0');
 }
 
 function pad4(value: number): string {
