@@ -43,6 +43,14 @@ export class Pipeline {
     if (!this.#paused && this.full) this.#paused = true;
   }
 
+  /**
+   * A reader paused for a full pipeline without queueing a record (its read waits): stages
+   * taking records again must wake it, as they wake readers paused by `accept`.
+   */
+  readerHeld(): void {
+    this.#paused = true;
+  }
+
   /** Registers a reader to call when a full pipeline takes records again. */
   onResume(listener: () => void): () => void {
     this.#resumeListeners.add(listener);

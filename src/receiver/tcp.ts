@@ -203,6 +203,10 @@ export class TcpReceiver {
 
   #read(connection: Connection, chunk: Buffer): void {
     const { intake, rateLimiter } = this.#options;
+    if (intake.pipeline.full) {
+      this.#deferRead(connection, chunk);
+      return;
+    }
     const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
     const emptyBefore = connection.framer.emptyFrames;
     this.counters.bytes += chunk.length;
@@ -232,9 +236,21 @@ export class TcpReceiver {
     }, pauseMs);
   }
 
+  /**
+   * A read that arrives while the pipeline is full waits, unparsed, at the front of its
+   * socket's buffer: one poll of the event loop reads every ready connection once, and 1,000
+   * connections each turning a 64 KiB read (some 400 messages) into records would put
+   * hundreds of thousands of records past `--queue-size`.
+   */
+  #deferRead(connection: Connection, chunk: Buffer): void {
+    this.#holdForPipeline(connection);
+    connection.socket.unshift(chunk);
+  }
+
   #holdForPipeline(connection: Connection): void {
     connection.socket.pause();
     connection.heldByPipeline = true;
+    this.#options.intake.pipeline.readerHeld();
   }
 
   /** Reads again unless the collector still holds the connection for another reason. */

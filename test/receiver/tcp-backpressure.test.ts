@@ -1,0 +1,132 @@
+/**
+ * A TCP listener in front of a full pipeline: what arrives while it is full is neither parsed
+ * nor lost. It waits as bytes in its socket's buffer (a poll of the event loop reads every
+ * ready connection once, and each read parsed there would go past `--queue-size`) and is read,
+ * in order, once the pipeline takes records again; a sender that closed meanwhile still
+ * has its last line, trailer or not, delivered.
+ */
+import { connect, type Socket } from 'node:net';
+import t, { type Test } from 'tap';
+import { ParserChain } from '../../src/parsers/chain.js';
+import { Intake } from '../../src/pipeline/intake.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import type { AdmissionQuestion, Refusal, Stage } from '../../src/pipeline/stage.js';
+import type { LogRecord } from '../../src/record.js';
+import { AccessList } from '../../src/receiver/access.js';
+import { ConnectionLimits } from '../../src/receiver/connection-limits.js';
+import { parseListenAddress } from '../../src/receiver/listen-address.js';
+import { TcpReceiver } from '../../src/receiver/tcp.js';
+import { Stats } from '../../src/stats.js';
+import { ZoneClock } from '../../src/zone-clock.js';
+import { waitFor } from '../helpers/collector.js';
+import { capturingLogger } from '../helpers/log-rows.js';
+
+/** A stage that keeps what it is given and is full while `full` says so. */
+class SwitchedStage implements Stage {
+  readonly name = 'switched';
+  readonly records: LogRecord[] = [];
+  full = false;
+
+  get depth(): number {
+    return this.records.length;
+  }
+
+  enqueue(record: LogRecord): void {
+    this.records.push(record);
+  }
+
+  refusal(_question: AdmissionQuestion): Refusal | null {
+    return this.full ? 'queue_full' : null;
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  destroy(): number {
+    return 0;
+  }
+
+  health(): { ok: boolean } {
+    return { ok: true };
+  }
+}
+
+async function listening(t: Test): Promise<{ receiver: TcpReceiver; stage: SwitchedStage;
+  pipeline: Pipeline; stats: Stats }> {
+  const stage = new SwitchedStage();
+  const pipeline = new Pipeline([stage]);
+  const stats = new Stats();
+  const { log, warnings } = capturingLogger();
+  const intake = new Intake({ parser: new ParserChain({ clock: new ZoneClock('UTC') }),
+    pipeline, stats });
+  const receiver = new TcpReceiver(parseListenAddress('127.0.0.1:0'), { intake,
+    maxMessageSize: 8192, log, warnings, access: new AccessList([], { stats, warnings }),
+    limits: new ConnectionLimits({ maxConnections: 10, maxPerSender: 10 }),
+    rateLimiter: null, idleTimeoutMs: 0 });
+  await receiver.bind();
+  receiver.startReading();
+  t.teardown(async () => {
+    receiver.stopAccepting();
+    await receiver.closeConnections(0);
+  });
+  return { receiver, stage, pipeline, stats };
+}
+
+function sender(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function messages(stage: SwitchedStage): string[] {
+  return stage.records.map((record) => record.message);
+}
+
+t.test('reads that arrive while the pipeline is full wait unparsed, then go in order',
+  async (t) => {
+    const { receiver, stage, pipeline, stats } = await listening(t);
+    const socket = await sender(receiver.port);
+    t.teardown(() => socket.destroy());
+
+    socket.write('<13>Dec  3 19:20:00 host1 app: one\n');
+    await waitFor(() => stage.records.length === 1);
+    stage.full = true;
+    socket.write('<13>Dec  3 19:20:01 host1 app: two\n<13>Dec  3 19:20:02 host1 app: three\n');
+    await settle(200);
+    t.same(messages(stage), ['one'], 'nothing parsed while full');
+    t.equal(stats.received, 1);
+
+    stage.full = false;
+    pipeline.delivered();
+    await waitFor(() => stage.records.length === 3);
+    t.same(messages(stage), ['one', 'two', 'three']);
+    t.equal(stats.received, 3);
+  });
+
+t.test('a sender that closes while its read waits still has every line delivered',
+  async (t) => {
+    const { receiver, stage, pipeline } = await listening(t);
+    stage.full = true;
+    const socket = await sender(receiver.port);
+    socket.end('<13>Dec  3 19:20:00 host1 app: first\n<13>Dec  3 19:20:01 host1 app: last');
+    await settle(200);
+    t.same(messages(stage), [], 'nothing parsed while full');
+    t.equal(receiver.connectionCount, 1, 'the connection waits with its bytes');
+
+    stage.full = false;
+    pipeline.delivered();
+    await waitFor(() => receiver.connectionCount === 0);
+    t.same(messages(stage), ['first', 'last'], 'the last line, without trailer, too');
+  });
