@@ -50,6 +50,8 @@ interface Connection {
   heldByPipeline: boolean;
   /** Paused until the sender's token bucket is out of debt. */
   rateTimer: NodeJS.Timeout | null;
+  /** Reads that arrived while the pipeline was full, not parsed yet (see #read). */
+  waiting: Buffer[];
 }
 
 export class TcpReceiver {
@@ -182,6 +184,7 @@ export class TcpReceiver {
         listener: this.#listener },
       heldByPipeline: false,
       rateTimer: null,
+      waiting: [],
     };
     this.#connections.add(connection);
 
@@ -201,12 +204,23 @@ export class TcpReceiver {
     if (this.#reading) this.#resume(connection);
   }
 
+  /**
+   * A read that arrives while the pipeline is full waits, unparsed, until it takes records
+   * again: one poll of the event loop reads every ready connection once, and 1,000
+   * connections each turning a 64 KiB read (some 400 messages) into records would put
+   * hundreds of thousands of records past `--queue-size`.
+   */
   #read(connection: Connection, chunk: Buffer): void {
-    const { intake, rateLimiter } = this.#options;
-    if (intake.pipeline.full) {
-      this.#deferRead(connection, chunk);
+    if (connection.waiting.length > 0 || this.#options.intake.pipeline.full) {
+      connection.waiting.push(chunk);
+      this.#holdForPipeline(connection);
       return;
     }
+    this.#take(connection, chunk);
+  }
+
+  #take(connection: Connection, chunk: Buffer): void {
+    const { intake, rateLimiter } = this.#options;
     const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
     const emptyBefore = connection.framer.emptyFrames;
     this.counters.bytes += chunk.length;
@@ -236,17 +250,6 @@ export class TcpReceiver {
     }, pauseMs);
   }
 
-  /**
-   * A read that arrives while the pipeline is full waits, unparsed, at the front of its
-   * socket's buffer: one poll of the event loop reads every ready connection once, and 1,000
-   * connections each turning a 64 KiB read (some 400 messages) into records would put
-   * hundreds of thousands of records past `--queue-size`.
-   */
-  #deferRead(connection: Connection, chunk: Buffer): void {
-    this.#holdForPipeline(connection);
-    connection.socket.unshift(chunk);
-  }
-
   #holdForPipeline(connection: Connection): void {
     connection.socket.pause();
     connection.heldByPipeline = true;
@@ -256,6 +259,7 @@ export class TcpReceiver {
   /** Reads again unless the collector still holds the connection for another reason. */
   #resume(connection: Connection): void {
     if (!this.#reading || connection.rateTimer !== null) return;
+    if (!this.#takeWaiting(connection)) return;
     if (this.#options.intake.pipeline.full) {
       this.#holdForPipeline(connection);
       return;
@@ -264,6 +268,19 @@ export class TcpReceiver {
     // The idle clock restarts: time paused by the collector is not the sender's silence.
     if (this.#options.idleTimeoutMs > 0) connection.socket.setTimeout(this.#options.idleTimeoutMs);
     connection.socket.resume();
+  }
+
+  /** Parses the reads that waited, in order; false once the pipeline or the rate holds again. */
+  #takeWaiting(connection: Connection): boolean {
+    while (connection.waiting.length > 0) {
+      if (this.#options.intake.pipeline.full) {
+        this.#holdForPipeline(connection);
+        return false;
+      }
+      this.#take(connection, connection.waiting.shift() as Buffer);
+      if (connection.rateTimer !== null) return false;
+    }
+    return true;
   }
 
   #resumeAll(): void {
@@ -282,9 +299,13 @@ export class TcpReceiver {
     this.#finish(connection);
   }
 
-  /** Delivers what the framer still holds and forgets the connection; safe to call twice. */
+  /**
+   * Delivers the reads that waited and what the framer still holds, and forgets the
+   * connection; safe to call twice.
+   */
   #finish(connection: Connection): void {
     if (!this.#connections.delete(connection)) return;
+    for (const chunk of connection.waiting.splice(0)) this.#take(connection, chunk);
     if (connection.rateTimer !== null) clearTimeout(connection.rateTimer);
     connection.rateTimer = null;
 

@@ -1,9 +1,9 @@
 /**
  * A TCP listener in front of a full pipeline: what arrives while it is full is neither parsed
- * nor lost. It waits as bytes in its socket's buffer (a poll of the event loop reads every
- * ready connection once, and each read parsed there would go past `--queue-size`) and is read,
- * in order, once the pipeline takes records again; a sender that closed meanwhile still
- * has its last line, trailer or not, delivered.
+ * nor lost. It waits as bytes (a poll of the event loop reads every ready connection once, and
+ * each read parsed there would go past `--queue-size`) and is parsed, in order, once the
+ * pipeline takes records again. A connection that ends meanwhile, closed by its sender or by
+ * the collector's stop, has what waited parsed then: nothing it sent is lost.
  */
 import { connect, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
@@ -115,18 +115,31 @@ t.test('reads that arrive while the pipeline is full wait unparsed, then go in o
     t.equal(stats.received, 3);
   });
 
-t.test('a sender that closes while its read waits still has every line delivered',
+t.test('a sender that closes while its read waits has it parsed then, to the last line',
   async (t) => {
-    const { receiver, stage, pipeline } = await listening(t);
-    stage.full = true;
+    const { receiver, stage } = await listening(t);
     const socket = await sender(receiver.port);
-    socket.end('<13>Dec  3 19:20:00 host1 app: first\n<13>Dec  3 19:20:01 host1 app: last');
-    await settle(200);
-    t.same(messages(stage), [], 'nothing parsed while full');
-    t.equal(receiver.connectionCount, 1, 'the connection waits with its bytes');
+    socket.write('<13>Dec  3 19:20:00 host1 app: first\n');
+    await waitFor(() => stage.records.length === 1);
+    stage.full = true;
+    socket.end('<13>Dec  3 19:20:01 host1 app: middle\n<13>Dec  3 19:20:02 host1 app: last');
 
-    stage.full = false;
-    pipeline.delivered();
     await waitFor(() => receiver.connectionCount === 0);
-    t.same(messages(stage), ['first', 'last'], 'the last line, without trailer, too');
+    t.same(messages(stage), ['first', 'middle', 'last'], 'the last line, without trailer, too');
   });
+
+t.test('a stop delivers the reads that still wait for a full pipeline', async (t) => {
+  const { receiver, stage } = await listening(t);
+  const socket = await sender(receiver.port);
+  t.teardown(() => socket.destroy());
+  socket.write('<13>Dec  3 19:20:00 host1 app: zero\n');
+  await waitFor(() => stage.records.length === 1);
+  stage.full = true;
+  socket.write('<13>Dec  3 19:20:01 host1 app: one\n<13>Dec  3 19:20:02 host1 app: two\n');
+  await settle(200);
+  t.same(messages(stage), ['zero'], 'nothing more parsed while full');
+
+  await receiver.closeConnections(0);
+  t.same(messages(stage), ['zero', 'one', 'two']);
+  t.equal(receiver.connectionCount, 0);
+});
