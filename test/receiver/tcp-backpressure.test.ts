@@ -60,8 +60,14 @@ class SwitchedStage implements Stage {
   }
 }
 
-async function listening(t: Test): Promise<{ receiver: TcpReceiver; stage: SwitchedStage;
-  pipeline: Pipeline; stats: Stats }> {
+interface Listening {
+  receiver: TcpReceiver;
+  stage: SwitchedStage;
+  pipeline: Pipeline;
+  stats: Stats;
+}
+
+async function listening(t: Test): Promise<Listening> {
   const stage = new SwitchedStage();
   const pipeline = new Pipeline([stage]);
   const stats = new Stats();
@@ -94,15 +100,24 @@ function messages(stage: SwitchedStage): string[] {
   return stage.records.map((record) => record.message);
 }
 
+/**
+ * A listener with one sender whose first line (`first`) was parsed, and then a pipeline
+ * that is full: the sender's connection is being read when its next bytes arrive.
+ */
+async function fullAfterFirstLine(t: Test, first: string):
+  Promise<Listening & { socket: Socket }> {
+  const listener = await listening(t);
+  const socket = await sender(listener.receiver.port);
+  t.teardown(() => socket.destroy());
+  socket.write(`<13>Dec  3 19:20:00 host1 app: ${first}\n`);
+  await waitFor(() => listener.stage.records.length === 1);
+  listener.stage.full = true;
+  return { ...listener, socket };
+}
+
 t.test('reads that arrive while the pipeline is full wait unparsed, then go in order',
   async (t) => {
-    const { receiver, stage, pipeline, stats } = await listening(t);
-    const socket = await sender(receiver.port);
-    t.teardown(() => socket.destroy());
-
-    socket.write('<13>Dec  3 19:20:00 host1 app: one\n');
-    await waitFor(() => stage.records.length === 1);
-    stage.full = true;
+    const { stage, pipeline, stats, socket } = await fullAfterFirstLine(t, 'one');
     socket.write('<13>Dec  3 19:20:01 host1 app: two\n<13>Dec  3 19:20:02 host1 app: three\n');
     await settle(200);
     t.same(messages(stage), ['one'], 'nothing parsed while full');
@@ -117,11 +132,7 @@ t.test('reads that arrive while the pipeline is full wait unparsed, then go in o
 
 t.test('a sender that closes while its read waits has it parsed then, to the last line',
   async (t) => {
-    const { receiver, stage } = await listening(t);
-    const socket = await sender(receiver.port);
-    socket.write('<13>Dec  3 19:20:00 host1 app: first\n');
-    await waitFor(() => stage.records.length === 1);
-    stage.full = true;
+    const { receiver, stage, socket } = await fullAfterFirstLine(t, 'first');
     socket.end('<13>Dec  3 19:20:01 host1 app: middle\n<13>Dec  3 19:20:02 host1 app: last');
 
     await waitFor(() => receiver.connectionCount === 0);
@@ -129,12 +140,7 @@ t.test('a sender that closes while its read waits has it parsed then, to the las
   });
 
 t.test('a stop delivers the reads that still wait for a full pipeline', async (t) => {
-  const { receiver, stage } = await listening(t);
-  const socket = await sender(receiver.port);
-  t.teardown(() => socket.destroy());
-  socket.write('<13>Dec  3 19:20:00 host1 app: zero\n');
-  await waitFor(() => stage.records.length === 1);
-  stage.full = true;
+  const { receiver, stage, socket } = await fullAfterFirstLine(t, 'zero');
   socket.write('<13>Dec  3 19:20:01 host1 app: one\n<13>Dec  3 19:20:02 host1 app: two\n');
   await settle(200);
   t.same(messages(stage), ['zero'], 'nothing more parsed while full');
