@@ -260,27 +260,27 @@ export class TcpReceiver {
   #resume(connection: Connection): void {
     if (!this.#reading || connection.rateTimer !== null) return;
     if (!this.#takeWaiting(connection)) return;
-    if (this.#options.intake.pipeline.full) {
-      this.#holdForPipeline(connection);
-      return;
-    }
     connection.heldByPipeline = false;
     // The idle clock restarts: time paused by the collector is not the sender's silence.
     if (this.#options.idleTimeoutMs > 0) connection.socket.setTimeout(this.#options.idleTimeoutMs);
     connection.socket.resume();
   }
 
-  /** Parses the reads that waited, in order; false once the pipeline or the rate holds again. */
+  /**
+   * Parses the reads that waited, in order; false (the connection held) once the pipeline is
+   * full or the sender's rate holds it, true when it may read again.
+   */
   #takeWaiting(connection: Connection): boolean {
-    while (connection.waiting.length > 0) {
+    for (;;) {
       if (this.#options.intake.pipeline.full) {
         this.#holdForPipeline(connection);
         return false;
       }
-      this.#take(connection, connection.waiting.shift() as Buffer);
+      const chunk = connection.waiting.shift();
+      if (chunk === undefined) return true;
+      this.#take(connection, chunk);
       if (connection.rateTimer !== null) return false;
     }
-    return true;
   }
 
   #resumeAll(): void {
