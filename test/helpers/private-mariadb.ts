@@ -22,21 +22,26 @@ export const PRIVATE_MARIADB_SKIP = existsSync(MARIADBD)
 export class PrivateMariaDb {
   readonly dir: string;
   readonly port: number;
+  readonly #serverArgs: string[];
   #process: ChildProcess | null = null;
   #exited: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, port: number) {
+  private constructor(dir: string, port: number, serverArgs: string[]) {
     this.dir = dir;
     this.port = port;
+    this.#serverArgs = serverArgs;
   }
 
-  /** Installs a fresh data directory and starts the server on a free port. */
-  static async create(): Promise<PrivateMariaDb> {
+  /**
+   * Installs a fresh data directory and starts the server on a free port, with `serverArgs`
+   * (e.g. `--local-infile=0`) after its own.
+   */
+  static async create(options: { serverArgs?: string[] } = {}): Promise<PrivateMariaDb> {
     const dir = tempDir('logharbor-mariadb-');
     await promisify(execFile)('mariadb-install-db', ['--no-defaults',
       '--auth-root-authentication-method=normal', `--datadir=${join(dir, 'data')}`,
       '--skip-test-db', ...userArgs()]);
-    const server = new PrivateMariaDb(dir, await freePort());
+    const server = new PrivateMariaDb(dir, await freePort(), options.serverArgs ?? []);
     await server.start();
     return server;
   }
@@ -52,7 +57,7 @@ export class PrivateMariaDb {
       '--bind-address=127.0.0.1', `--pid-file=${join(this.dir, 'mysqld.pid')}`,
       `--log-error=${join(this.dir, 'error.log')}`, '--skip-name-resolve',
       '--innodb-buffer-pool-size=64M', '--skip-log-bin',
-      ...userArgs()], { stdio: 'ignore' });
+      ...userArgs(), ...this.#serverArgs], { stdio: 'ignore' });
     this.#process = child;
     this.#exited = new Promise((resolve) => child.once('exit', resolve));
     await this.#waitForLogins(child);
