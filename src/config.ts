@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { LOG_LEVELS } from './log.js';
 import { environmentName, OPTIONS, OPTIONS_BY_NAME, type OptionSpec } from './options.js';
+import { autoParseThreads } from './pipeline/parse-threads.js';
 import { parseCidr, type Cidr } from './receiver/access.js';
 import { parseListenAddress, type ListenAddress } from './receiver/listen-address.js';
 import type { TlsClientAuth } from './receiver/tls.js';
@@ -36,6 +37,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   timezone: string;
   hostFrom: HostFrom;
+  /** Parse threads; 0: parsing on the main thread. */
+  parseThreads: number;
   instance: string;
   logLevel: string;
   dbPasswordFile: string | null;
@@ -66,6 +69,9 @@ export interface Config {
   user: string | null;
   group: string | null;
 }
+
+/** More threads than this only compete for the cores with each other. */
+const MAX_PARSE_THREADS = 64;
 
 export class ConfigError extends Error {
   readonly code = 'LH_INVALID_CONFIG';
@@ -182,6 +188,7 @@ function buildConfig(raw: Map<string, RawValue>, password: string | null,
       { min: 0, max: 86_400 })),
     timezone: field(() => checkTimeZone(timezone)),
     hostFrom: field(() => choice('host-from', text('host-from'), ['header', 'source'] as const)),
+    parseThreads: field(() => parseThreads(text('parse-threads'))),
     instance: field(() => raw.has('instance') ? nonEmpty('instance', text('instance'))
       : hostname()),
     logLevel: field(() => choice('log-level', text('log-level'), LOG_LEVELS)),
@@ -442,6 +449,14 @@ function choice<T extends string>(name: string, text: string, choices: readonly 
   if ((choices as readonly string[]).includes(text)) return text as T;
   throw new ConfigError(`Invalid --${name} ${JSON.stringify(text)}: expected one of ` +
     choices.join(', '));
+}
+
+/** `auto` (one per core, see autoParseThreads) or a count; 0 parses on the main thread. */
+function parseThreads(text: string): number {
+  if (text === 'auto') return autoParseThreads();
+  if (/^\d+$/.test(text) && Number(text) <= MAX_PARSE_THREADS) return Number(text);
+  throw new ConfigError(`Invalid --parse-threads ${JSON.stringify(text)}: expected auto or a ` +
+    `whole number from 0 (parse on the main thread) to ${MAX_PARSE_THREADS}`);
 }
 
 function integer(name: string, text: string, range: { min: number; max: number }): number {

@@ -9,9 +9,11 @@ import type { Config } from './config.js';
 import { HttpServer, type Readiness } from './http/http-server.js';
 import { Metrics, type ListenerFigures } from './http/metrics.js';
 import { RateLimitedLog, type Logger } from './log.js';
-import { ParserChain } from './parsers/chain.js';
 import { Intake } from './pipeline/intake.js';
+import { ParseThreads } from './pipeline/parse-threads.js';
+import { InlineParsing, type Parsing } from './pipeline/parsing.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import type { PreparerSettings } from './pipeline/preparer.js';
 import { dropPrivileges } from './privileges.js';
 import type { Sink } from './pipeline/sink.js';
 import { SinkRunner } from './pipeline/sink-runner.js';
@@ -24,9 +26,6 @@ import { TcpReceiver } from './receiver/tcp.js';
 import { UdpReceiver } from './receiver/udp.js';
 import { ArchiveLayout } from './sinks/archive/archive-layout.js';
 import { ArchiveSink } from './sinks/archive/archive-sink.js';
-import { PathTemplate } from './sinks/archive/path-template.js';
-import { recordEncoder } from './sinks/archive/record-encoder.js';
-import { RowMapper } from './sinks/row.js';
 import { DeadLetterFile } from './sinks/sql/dead-letter-file.js';
 import { Spool } from './sinks/sql/spool.js';
 import { SqlRunner } from './sinks/sql/sql-runner.js';
@@ -69,6 +68,8 @@ export class Daemon {
   readonly #rateLimiter: SenderRateLimiter | null;
   readonly #http: HttpServer | null;
   readonly #pipeline: Pipeline;
+  readonly #parsing: Parsing;
+  readonly #intake: Intake;
   readonly #watched: WatchedHosts;
   readonly #metrics: Metrics;
   #sqlRunner: SqlRunner | null = null;
@@ -81,18 +82,17 @@ export class Daemon {
     this.#warnings = new RateLimitedLog(log);
     this.#pipeline = new Pipeline(this.#stages);
 
-    const clock = new ZoneClock(config.timezone);
-    const mapper = new RowMapper({ clock, hostFrom: config.hostFrom });
-    this.#watched = new WatchedHosts({ names: config.watchHosts,
-      hostOf: (record) => mapper.host(record) });
+    this.#watched = new WatchedHosts({ names: config.watchHosts });
     this.#metrics = new Metrics({ stats: this.stats, watched: this.#watched,
       listeners: () => this.#listenerFigures(), readiness: () => this.readiness(),
       instance: config.instance, version: packageVersion() });
-    if (config.archive !== null) this.#addArchive(config.archive, clock, mapper);
-    if (config.db !== null) this.#addSql(mapper);
+    if (config.archive !== null) this.#addArchive(config.archive);
+    if (config.db !== null) this.#addSql();
 
-    const intake = new Intake({ parser: new ParserChain({ clock }), pipeline: this.#pipeline,
+    this.#parsing = createParsing(config);
+    const intake = new Intake({ parsing: this.#parsing, pipeline: this.#pipeline,
       stats: this.stats, watched: this.#watched });
+    this.#intake = intake;
     this.#connectionLimits = new ConnectionLimits({ maxConnections: config.maxConnections,
       maxPerSender: config.maxConnectionsPerSender });
     this.#rateLimiter = config.rateLimit === 0 ? null
@@ -128,10 +128,12 @@ export class Daemon {
       for (const receiver of [...this.#udp, ...this.#streams]) await receiver.bind();
       await this.#http?.bind();
       this.#dropPrivileges();
+      await this.#parsing.start();
       await Promise.all(this.#stages.map((stage) => stage.start()));
     } catch (error) {
       await this.#closeListeners();
       await this.#http?.close();
+      await this.#parsing.close();
       for (const stage of this.#stages) stage.destroy();
       await Promise.all(this.#stages.map((stage) => stage.close()));
       throw error;
@@ -181,9 +183,11 @@ export class Daemon {
     await Promise.all(this.#udp.map((receiver) => receiver.close()));
     await Promise.all(this.#streams.map((receiver) =>
       receiver.closeConnections(this.#config.shutdownTimeoutMs)));
+    await this.#intake.settled();
 
     await Promise.all(this.#stages.map((stage) => stage.drain()));
     await Promise.all(this.#stages.map((stage) => stage.close()));
+    await this.#parsing.close();
     await this.#http?.close();
     this.#log.info(this.stats.snapshot(), 'stopped');
   }
@@ -206,14 +210,12 @@ export class Daemon {
     for (const receiver of this.#tls) receiver.tls?.reload();
   };
 
-  #addArchive(root: string, clock: ZoneClock, mapper: RowMapper): void {
+  #addArchive(root: string): void {
     const config = this.#config;
-    const instance = config.instance;
     const sink = new ArchiveSink({
-      root, mapper, clock, stats: this.stats, log: this.#log, warnings: this.#warnings,
-      template: new PathTemplate(config.archivePath, { clock, instance }),
-      layout: new ArchiveLayout(config.archivePath, { instance }),
-      encode: recordEncoder(config.archiveFormat, { mapper, clock }),
+      root, clock: new ZoneClock(config.timezone), stats: this.stats, log: this.#log,
+      warnings: this.#warnings,
+      layout: new ArchiveLayout(config.archivePath, { instance: config.instance }),
       maxOpenFiles: config.archiveMaxOpen,
       fileMode: config.archiveMode,
       rotateSizeBytes: config.rotateSizeBytes,
@@ -229,7 +231,7 @@ export class Daemon {
     this.#addRunner(sink, { batchSize: ARCHIVE_BATCH_SIZE, flushIntervalMs: ARCHIVE_FLUSH_MS });
   }
 
-  #addSql(mapper: RowMapper): void {
+  #addSql(): void {
     const config = this.#config;
     const target = config.db?.target;
     if (target === undefined) return;
@@ -238,7 +240,6 @@ export class Daemon {
     this.#sqlRunner = new SqlRunner({
       sink,
       spool: new Spool({ directory: config.spool, maxBytes: config.spoolMaxBytes }),
-      mapper,
       deadLetters: new DeadLetterFile(config.spool),
       stats: this.stats,
       log: this.#log,
@@ -315,4 +316,20 @@ export class Daemon {
       rate_limit_senders: this.#rateLimiter?.senders ?? 0,
     };
   }
+}
+
+/** Parse threads as `--parse-threads` says, or parsing on the main thread for 0. */
+function createParsing(config: Config): Parsing {
+  const settings: PreparerSettings = {
+    timezone: config.timezone, hostFrom: config.hostFrom, instance: config.instance,
+    archive: config.archive === null ? null
+      : { pathTemplate: config.archivePath, format: config.archiveFormat },
+    sql: config.db !== null, watchHosts: config.watchHosts, maxMessageSize: config.maxMessageSize,
+  };
+  if (config.parseThreads === 0) return new InlineParsing(settings);
+  return new ParseThreads(settings, { threads: config.parseThreads,
+    // A thread that throws is a parser bug: the same outcome as one thrown on this thread.
+    onFailure: (error) => setImmediate(() => {
+      throw error;
+    }) });
 }

@@ -4,8 +4,6 @@
  * per sender, so a flood of forged host names cannot grow it. A host is matched by its `host`
  * column value (DESIGN.md §3), ignoring case, as DNS does.
  */
-import type { LogRecord } from './record.js';
-
 /** Enough for the senders whose silence matters; each costs a stats key and a metric series. */
 export const MAX_WATCHED_HOSTS = 100;
 
@@ -24,16 +22,12 @@ export interface WatchedHost {
 
 export interface WatchedHostsOptions {
   names: readonly string[];
-  /** The `host` column value of a record (RowMapper.host). */
-  hostOf: (record: LogRecord) => string;
 }
 
 export class WatchedHosts {
   readonly #byHost = new Map<string, WatchedHost>();
-  readonly #hostOf: (record: LogRecord) => string;
 
   constructor(options: WatchedHostsOptions) {
-    this.#hostOf = options.hostOf;
     for (const name of options.names) {
       this.#byHost.set(name.toLowerCase(), { name, lastSeenAt: 0 });
     }
@@ -43,11 +37,13 @@ export class WatchedHosts {
     return [...this.#byHost.values()];
   }
 
-  /** Called for every parsed record: one lookup, and nothing at all when none is watched. */
-  note(record: LogRecord): void {
-    if (this.#byHost.size === 0) return;
-    const host = this.#byHost.get(this.#hostOf(record).toLowerCase());
-    if (host !== undefined) host.lastSeenAt = record.meta.receivedAt.getTime();
+  /**
+   * A message from `host` (its `host` column value in lower case; the parsing side matches
+   * records against the names, see BatchBuilder) arrived at `at` (epoch ms).
+   */
+  noteHost(host: string, at: number): void {
+    const watched = this.#byHost.get(host);
+    if (watched !== undefined && at > watched.lastSeenAt) watched.lastSeenAt = at;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import t from 'tap';
 import { ConfigError, resolveConfig, type ResolvedConfig } from '../src/config.js';
+import { autoParseThreads } from '../src/pipeline/parse-threads.js';
 import { systemTimeZone } from '../src/zone-clock.js';
 
 interface Sources {
@@ -60,6 +61,7 @@ t.test('no flags, environment or file gives the documented defaults', async (t) 
     shutdownTimeoutMs: 10000,
     timezone: systemTimeZone(),
     hostFrom: 'header',
+    parseThreads: autoParseThreads(),
     instance: hostname(),
     logLevel: 'info',
     dbPasswordFile: null,
@@ -106,6 +108,7 @@ t.test('the effective config lists every built option', async (t) => {
     'queue-size': '100000',
     timezone: systemTimeZone(),
     'host-from': 'header',
+    'parse-threads': 'auto',
     'shutdown-timeout': '10',
     instance: hostname(),
     'log-level': 'info',
@@ -363,6 +366,16 @@ t.test('a choice option refuses values outside its list', async (t) => {
     refused('Invalid --migrate "sometimes": expected one of auto, never'));
   t.strictSame(refusal({ flags: { 'host-from': 'dns' } }),
     refused('Invalid --host-from "dns": expected one of header, source'));
+});
+
+t.test('--parse-threads takes auto or a count from 0 to 64', async (t) => {
+  t.equal(resolve({ flags: { 'parse-threads': '0' } }).config.parseThreads, 0);
+  t.equal(resolve({ env: { LOGHARBOR_PARSE_THREADS: '3' } }).config.parseThreads, 3);
+  for (const text of ['-1', '65', 'many', '']) {
+    t.strictSame(refusal({ flags: { 'parse-threads': text } }),
+      refused(`Invalid --parse-threads ${JSON.stringify(text)}: expected auto or a whole ` +
+        'number from 0 (parse on the main thread) to 64'));
+  }
 });
 
 t.test('a single-value option given twice is refused', async (t) => {

@@ -1,75 +1,156 @@
 /**
- * Where receivers hand over frames: parse, count, queue. Receivers own sockets and framing
- * only; everything a frame turns into is decided here, once for every transport.
+ * Where receivers hand over what they read: a stream's reads and the datagrams go to parsing
+ * (on parse threads, or inline), and each outcome is counted and queued here, once for every
+ * transport. Receivers own sockets only.
+ *
+ * Bounds: stream readers wait while the pipeline is full or parsing is busy (`full`).
+ * Datagrams cannot wait: one is refused, dropped and counted, when the pipeline refuses
+ * records or when DATAGRAM_LIMIT_BYTES of them are still being parsed.
  */
-import type { ParserChain } from '../parsers/chain.js';
-import { flagTruncated, type ReceiveMeta, type Transport } from '../record.js';
+import type { Transport } from '../record.js';
+import { RECORD_FORMATS } from '../record.js';
 import type { DropReason, Stats } from '../stats.js';
 import type { WatchedHosts } from '../watched-hosts.js';
+import type { Parsing } from './parsing.js';
 import type { Pipeline } from './pipeline.js';
+import type { Datagram, ParseOutcome, StreamMeta } from './preparer.js';
+import type { Tally } from './prepared-batch.js';
 
 export interface IntakeOptions {
-  parser: ParserChain;
+  parsing: Parsing;
   pipeline: Pipeline;
   stats: Stats;
   /** Hosts whose last message time is reported (`--watch-host`). */
   watched?: WatchedHosts;
 }
 
+/** What a stream's reader hears of each outcome, once it has been counted and queued. */
+export type StreamListener = (outcome: ParseOutcome) => void;
+
+/**
+ * Datagrams go to parsing a turn of the event loop at a time, or sooner in these amounts:
+ * one hand-over per datagram would cost more than parsing it.
+ */
+const DATAGRAM_BATCH = 256;
+const DATAGRAM_BATCH_BYTES = 64 * 1024;
+/** Some 100,000 datagrams of a typical size: the queue's default, in bytes. */
+const DATAGRAM_LIMIT_BYTES = 16 * 1024 * 1024;
+
 export class Intake {
   readonly pipeline: Pipeline;
   readonly stats: Stats;
-  readonly #parser: ParserChain;
+  readonly #parsing: Parsing;
   readonly #watched: WatchedHosts | null;
+  #datagrams: Datagram[] = [];
+  #datagramBytes = 0;
+  #flushScheduled = false;
 
   constructor(options: IntakeOptions) {
-    this.#parser = options.parser;
+    this.#parsing = options.parsing;
     this.#watched = options.watched ?? null;
     this.pipeline = options.pipeline;
     this.stats = options.stats;
   }
 
-  /** A datagram's frame: dropped and counted when the pipeline refuses records. */
-  datagram(frame: Buffer, meta: ReceiveMeta, truncated: boolean): void {
-    const refusal = this.pipeline.refusal();
+  /** True while stream readers must wait: a sink is behind, or parsing is. */
+  get full(): boolean {
+    return this.pipeline.full || this.#parsing.busy;
+  }
+
+  /** A reader waits without having queued anything: wake it like the others. */
+  readerHeld(): void {
+    this.pipeline.readerHeld();
+  }
+
+  /** Registers a function to call when readers that waited may read again. */
+  onResume(listener: () => void): () => void {
+    const stopPipeline = this.pipeline.onResume(listener);
+    const stopParsing = this.#parsing.onCapacity(listener);
+    return () => {
+      stopPipeline();
+      stopParsing();
+    };
+  }
+
+  openStream(meta: StreamMeta, listener: StreamListener): number {
+    return this.#parsing.openStream(meta, (outcome) => {
+      this.#take(meta.transport, outcome);
+      listener(outcome);
+    });
+  }
+
+  /** One read of a stream; `chunk` may be handed to a parse thread: do not use it after. */
+  streamChunk(stream: number, chunk: Buffer): void {
+    this.#parsing.streamChunk(stream, chunk, Date.now());
+  }
+
+  /** The stream ended; its listener hears the last outcome, then nothing more. */
+  endStream(stream: number): void {
+    this.#parsing.endStream(stream, Date.now());
+  }
+
+  /** A datagram's frame: dropped and counted when it cannot be taken now. */
+  datagram(datagram: Datagram): void {
+    const refusal = this.pipeline.refusal() ??
+      (this.#parsing.bytesInFlight + this.#datagramBytes >= DATAGRAM_LIMIT_BYTES
+        ? 'queue_full' : null);
     if (refusal !== null) {
-      this.dropDatagram(meta.transport, refusal);
+      this.dropDatagram('udp', refusal);
       return;
     }
-    this.pipeline.accept(this.#parse(frame, meta, truncated));
+    this.#datagrams.push(datagram);
+    this.#datagramBytes += datagram.frame.length;
+    if (this.#datagrams.length >= DATAGRAM_BATCH || this.#datagramBytes >= DATAGRAM_BATCH_BYTES) {
+      this.#flushDatagrams();
+    } else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushDatagrams());
+    }
   }
 
   /** A datagram received but not kept (queue full, sender over its rate): counted only. */
   dropDatagram(transport: Transport, reason: DropReason): void {
-    this.#count(transport, Date.now());
+    this.stats.received += 1;
+    this.stats.receivedBy[transport] += 1;
+    this.stats.lastReceivedAt = Date.now();
     this.stats.drop(reason);
   }
 
-  /**
-   * A stream's frame: always queued; the reader checks `pipeline.full` and pauses.
-   * `asciiText` is the frame's text when the reader decoded an all-ASCII read at once.
-   */
-  streamFrame(frame: Buffer, meta: ReceiveMeta, truncated: boolean, asciiText?: string): void {
-    this.pipeline.accept(this.#parse(frame, meta, truncated, asciiText));
+  /** Resolves once everything handed over so far is parsed, counted and queued. */
+  settled(): Promise<void> {
+    this.#flushDatagrams();
+    return this.#parsing.settled();
   }
 
-  #count(transport: Transport, receivedAt: number): void {
-    this.stats.received += 1;
-    this.stats.receivedBy[transport] += 1;
-    this.stats.lastReceivedAt = receivedAt;
+  #flushDatagrams(): void {
+    this.#flushScheduled = false;
+    if (this.#datagrams.length === 0) return;
+    const datagrams = this.#datagrams;
+    this.#datagrams = [];
+    this.#datagramBytes = 0;
+    this.#parsing.datagrams(datagrams, (outcome) => this.#take('udp', outcome));
   }
 
-  #parse(frame: Buffer, meta: ReceiveMeta, truncated: boolean, asciiText?: string) {
-    this.#count(meta.transport, meta.receivedAt.getTime());
-    const record = this.#parser.parse(frame, meta, asciiText);
-    this.stats.parsed[record.format] += 1;
-    if (record.fields.encoding !== undefined) this.stats.encodingFallbacks += 1;
-    this.#watched?.note(record);
-    if (truncated) {
-      flagTruncated(record.fields, 'msg');
-      this.stats.truncated += 1;
-      this.stats.drop('truncated');
+  #take(transport: Transport, outcome: ParseOutcome): void {
+    this.#count(transport, outcome.tally);
+    if (outcome.empty > 0) this.stats.drop('empty', outcome.empty);
+    if (outcome.partialBytes > 0) this.stats.drop('partial_frame');
+    if (outcome.batch !== null) this.pipeline.accept(outcome.batch);
+  }
+
+  #count(transport: Transport, tally: Tally): void {
+    const { stats } = this;
+    stats.received += tally.received;
+    stats.receivedBy[transport] += tally.received;
+    if (tally.lastReceivedAt > 0) stats.lastReceivedAt = tally.lastReceivedAt;
+    for (let index = 0; index < RECORD_FORMATS.length; index += 1) {
+      stats.parsed[RECORD_FORMATS[index]] += tally.parsed[index];
     }
-    return record;
+    stats.encodingFallbacks += tally.encodingFallbacks;
+    if (tally.truncated > 0) {
+      stats.truncated += tally.truncated;
+      stats.drop('truncated', tally.truncated);
+    }
+    for (const [host, at] of tally.watched) this.#watched?.noteHost(host, at);
   }
 }

@@ -1,11 +1,11 @@
 /**
- * The bounded hand-off between receivers and sinks. Every record goes to every stage (one per
+ * The bounded hand-off between receivers and sinks. Every batch goes to every stage (one per
  * sink); a stage refuses datagrams when its memory queue (`--queue-size`) or its disk spool
  * (`--spool-max`) is at its cap, and may ask stream readers to pause earlier (see Stage).
  * Policy: stream readers pause until every stage takes records again, refused datagrams are
  * dropped and counted under the refusal's reason.
  */
-import type { LogRecord } from '../record.js';
+import type { PreparedBatch } from './prepared-batch.js';
 import type { Refusal, Stage } from './stage.js';
 
 export class Pipeline {
@@ -37,9 +37,9 @@ export class Pipeline {
     return this.#stages.some((stage) => stage.refusal('stream') !== null);
   }
 
-  /** Queues a record in every stage; readers that can pause check `full` afterwards. */
-  accept(record: LogRecord): void {
-    for (const stage of this.#stages) stage.enqueue(record);
+  /** Queues a batch in every stage; readers that can pause check `full` afterwards. */
+  accept(batch: PreparedBatch): void {
+    for (const stage of this.#stages) stage.enqueue(batch);
     if (!this.#paused && this.full) this.#paused = true;
   }
 

@@ -1,13 +1,14 @@
 /**
- * Feeds one sink from its own in-memory queue: batches of up to `batchSize` records, a partial
- * batch once its oldest record has waited `flushIntervalMs`, and retries of the same batch
- * (never a reordered or shortened one) for as long as the sink answers "retry later". Each
- * sink has its own queue, so a database outage never stops the archive.
+ * Feeds one sink from its own in-memory queue: batches of at least `batchSize` records (whole
+ * prepared batches, never split), a partial batch once its oldest record has waited
+ * `flushIntervalMs`, and retries of the same batch (never a reordered or shortened one) for as
+ * long as the sink answers "retry later". Each sink has its own queue, so a database outage
+ * never stops the archive.
  */
 import type { Logger } from '../log.js';
-import type { LogRecord } from '../record.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
-import type { RejectedRecord, Sink, SinkHealth, WriteOutcome } from './sink.js';
+import type { ArchiveGroup, PreparedBatch } from './prepared-batch.js';
+import type { Sink, SinkHealth, WriteOutcome } from './sink.js';
 import type { AdmissionQuestion, Refusal, Stage } from './stage.js';
 
 export interface SinkRunnerOptions {
@@ -17,8 +18,8 @@ export interface SinkRunnerOptions {
   queueSize: number;
   backoff: BackoffOptions;
   log: Logger;
-  /** Called after every delivered batch, e.g. to count rows and resume paused readers. */
-  onDelivered?: (written: number, rejected: RejectedRecord[]) => void;
+  /** Called after every delivered batch, e.g. to resume paused readers. */
+  onDelivered?: (written: number) => void;
   /** Called before each wait for a retry. */
   onRetry?: (error: Error, attempt: number) => void;
   /** Told how long each write attempt took, whatever its outcome. */
@@ -31,16 +32,23 @@ export class FatalSinkError extends Error {
   readonly code: string = 'LH_SINK_FATAL';
 }
 
-/** Compacting the queue costs a copy; do it only once this many records have been taken. */
-const COMPACT_AFTER = 4096;
+/** Compacting the queue costs a copy; do it only once this many batches have been taken. */
+const COMPACT_AFTER = 1024;
+
+interface Queued {
+  groups: readonly ArchiveGroup[];
+  records: number;
+  receivedAt: number;
+}
 
 export class SinkRunner implements Stage {
   readonly sink: Sink;
   readonly #options: SinkRunnerOptions;
   readonly #now: () => number;
   readonly #abort = new AbortController();
-  #queue: LogRecord[] = [];
+  #queue: Queued[] = [];
   #head = 0;
+  #depth = 0;
   #open = false;
   #draining = false;
   #pumping = false;
@@ -58,8 +66,9 @@ export class SinkRunner implements Stage {
     return this.sink.name;
   }
 
+  /** Records held in memory. */
   get depth(): number {
-    return this.#queue.length - this.#head;
+    return this.#depth;
   }
 
   /** A batch goes out without waiting once this many wait: a full one, or half the queue. */
@@ -80,8 +89,11 @@ export class SinkRunner implements Stage {
     return this.sink.close();
   }
 
-  enqueue(record: LogRecord): void {
-    this.#queue.push(record);
+  enqueue(batch: PreparedBatch): void {
+    if (batch.archive === null) return;
+    this.#queue.push({ groups: batch.archive, records: batch.records,
+      receivedAt: batch.receivedAt });
+    this.#depth += batch.records;
     // A full batch is written at once, inside the read that completed it: one event-loop turn
     // can bring megabytes from many sockets, and records left waiting for setImmediate survive
     // young-generation collections (measured: a third of the CPU went to copying them).
@@ -172,19 +184,15 @@ export class SinkRunner implements Stage {
   /** How long a partial batch should still wait for company; 0 to write it now. */
   #partialBatchWait(): number {
     if (this.#draining || this.depth >= this.#fullBatch) return 0;
-    const oldest = this.#queue[this.#head].meta.receivedAt.getTime();
+    const oldest = this.#queue[this.#head].receivedAt;
     return Math.max(0, oldest + this.#options.flushIntervalMs - this.#now());
   }
 
-  async #deliver(batch: LogRecord[]): Promise<void> {
+  async #deliver(batch: ArchiveGroup[]): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.#write(batch);
       if (outcome.kind === 'written') {
-        this.#options.onDelivered?.(outcome.written, []);
-        return;
-      }
-      if (outcome.kind === 'partial') {
-        this.#options.onDelivered?.(outcome.written, outcome.rejected);
+        this.#options.onDelivered?.(outcome.written);
         return;
       }
       this.#options.onRetry?.(outcome.error, attempt);
@@ -195,7 +203,7 @@ export class SinkRunner implements Stage {
   }
 
   /** A sink that throws is treated as one that asked for a retry: the batch is kept. */
-  async #write(batch: LogRecord[]): Promise<WriteOutcome> {
+  async #write(batch: ArchiveGroup[]): Promise<WriteOutcome> {
     const started = performance.now();
     try {
       return await this.sink.write(batch);
@@ -206,10 +214,17 @@ export class SinkRunner implements Stage {
     }
   }
 
-  #take(count: number): LogRecord[] {
-    const end = Math.min(this.#queue.length, this.#head + count);
-    const batch = this.#queue.slice(this.#head, end);
-    this.#head = end;
+  /** Whole queued batches, oldest first, until they hold `count` records or none is left. */
+  #take(count: number): ArchiveGroup[] {
+    const batch: ArchiveGroup[] = [];
+    let records = 0;
+    while (records < count && this.#head < this.#queue.length) {
+      const queued = this.#queue[this.#head];
+      this.#head += 1;
+      batch.push(...queued.groups);
+      records += queued.records;
+    }
+    this.#depth -= records;
     if (this.#head === this.#queue.length) {
       this.#queue = [];
       this.#head = 0;

@@ -1,18 +1,13 @@
 /**
- * What a sink promises the pipeline. A sink only says what happened to a batch; whether and
- * when to try again is the pipeline's decision (SinkRunner).
+ * What a sink of prepared lines (the archive) promises the pipeline. A sink only says what
+ * happened to a batch; whether and when to try again is the pipeline's decision (SinkRunner).
+ * The SQL table has a stage of its own (SqlRunner), with its spool and dead letters.
  */
-import type { LogRecord } from '../record.js';
-
-export interface RejectedRecord {
-  record: LogRecord;
-  error: Error;
-}
+import type { ArchiveGroup } from './prepared-batch.js';
 
 export type WriteOutcome =
   | { kind: 'written'; written: number }
-  | { kind: 'retry'; retryAfterMs: number; error: Error }
-  | { kind: 'partial'; written: number; rejected: RejectedRecord[] };
+  | { kind: 'retry'; retryAfterMs: number; error: Error };
 
 export interface SinkHealth {
   /** False while the sink cannot write (database unreachable, disk full). */
@@ -26,7 +21,8 @@ export interface SinkHealth {
 export interface Sink {
   readonly name: string;
   open(): Promise<void>;
-  write(batch: LogRecord[]): Promise<WriteOutcome>;
+  /** Lines grouped by file, in arrival order within each file. */
+  write(batch: readonly ArchiveGroup[]): Promise<WriteOutcome>;
   /** Pushes buffered data to the operating system (and disk, where the sink promises it). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@
  * know when it will take no more, and a lifecycle. SinkRunner (archive) and SqlRunner (the
  * table, with its disk spool) implement it.
  */
-import type { LogRecord } from '../record.js';
+import type { PreparedBatch } from './prepared-batch.js';
 import type { SinkHealth } from './sink.js';
 
 /** Why a stage takes no more records: the memory queue or the disk spool is at its cap. */
@@ -21,7 +21,8 @@ export interface Stage {
   readonly name: string;
   /** Records held in memory. */
   readonly depth: number;
-  enqueue(record: LogRecord): void;
+  /** The batch's records, as this stage's sink writes them (archive lines, rows). */
+  enqueue(batch: PreparedBatch): void;
   /** Null while the answer to `question` is yes, else why not. */
   refusal(question: AdmissionQuestion): Refusal | null;
   /** Resolves once the sink is open or a first attempt failed in a retriable way. */

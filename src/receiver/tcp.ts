@@ -1,9 +1,9 @@
 /**
  * A stream listener: TCP (RFC 6587) or, with `tls` settings, TLS (RFC 5425). Each connection
- * has its own framer and error listener, so a client that resets or sends garbage affects no
- * one else. Reads pause while the pipeline is full and while the sender is over its
- * `--rate-limit` (stream input is never dropped by the collector: the sender's kernel holds
- * the bytes).
+ * has its own stream in the intake (its own framer) and its own error listener, so a client
+ * that resets or sends garbage affects no one else. Reads pause while the pipeline or parsing
+ * is full and while the sender is over its `--rate-limit` (stream input is never dropped by
+ * the collector: the sender's kernel holds the bytes).
  *
  * Every accepted connection is checked before a byte is read or a handshake starts: a sender
  * outside `--allow` is closed and counted `acl`; one over a connection cap is closed and
@@ -14,15 +14,13 @@
  * the listener closes at once, open connections are read until the peer closes them or the
  * grace period ends, then destroyed.
  */
-import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Intake } from '../pipeline/intake.js';
 import type { Logger, RateLimitedLog } from '../log.js';
-import type { ReceiveMeta } from '../record.js';
+import type { ParseOutcome, StreamMeta } from '../pipeline/preparer.js';
 import type { AccessList } from './access.js';
 import type { ConnectionLimits } from './connection-limits.js';
-import { TcpFramer } from './framing.js';
 import { normalizeSourceIp, type ListenAddress } from './listen-address.js';
 import { ListenError } from './listen-error.js';
 import type { SenderRateLimiter } from './sender-rate-limiter.js';
@@ -30,7 +28,6 @@ import { TlsTerminator, type TlsSettings } from './tls.js';
 
 export interface TcpReceiverOptions {
   intake: Intake;
-  maxMessageSize: number;
   log: Logger;
   warnings: RateLimitedLog;
   access: AccessList;
@@ -44,10 +41,16 @@ export interface TcpReceiverOptions {
 
 interface Connection {
   socket: Socket;
-  framer: TcpFramer;
-  meta: Omit<ReceiveMeta, 'receivedAt'>;
-  /** Paused until the pipeline takes records again. */
-  heldByPipeline: boolean;
+  /** The intake's stream: framing and parsing happen there, maybe on another thread. */
+  stream: number;
+  meta: StreamMeta;
+  /**
+   * Paused until the pipeline or parsing takes more, or (with `--rate-limit`) until the
+   * outcome of the read in flight says what the sender spent.
+   */
+  held: boolean;
+  /** Reads (and the end) handed to the intake whose outcome has not come back. */
+  inFlight: number;
   /** Paused until the sender's token bucket is out of debt. */
   rateTimer: NodeJS.Timeout | null;
   /** Reads that arrived while the pipeline was full, not parsed yet (see #read). */
@@ -116,7 +119,7 @@ export class TcpReceiver {
 
     this.#server = server;
     this.#port = (server.address() as { port: number }).port;
-    this.#stopResumeListener = this.#options.intake.pipeline.onResume(() => this.#resumeAll());
+    this.#stopResumeListener = this.#options.intake.onResume(() => this.#resumeAll());
     this.#options.log.info({ transport: this.#transport, address: this.address.host,
       port: this.#port, listener: this.#listener }, 'listening');
   }
@@ -176,16 +179,12 @@ export class TcpReceiver {
   }
 
   #accept(socket: Socket): void {
-    const connection: Connection = {
-      socket,
-      framer: new TcpFramer({ maxFrameSize: this.#options.maxMessageSize }),
-      meta: { sourceIp: normalizeSourceIp(socket.remoteAddress ?? ''),
-        sourcePort: socket.remotePort ?? 0, transport: this.#transport,
-        listener: this.#listener },
-      heldByPipeline: false,
-      rateTimer: null,
-      waiting: [],
-    };
+    const meta: StreamMeta = { sourceIp: normalizeSourceIp(socket.remoteAddress ?? ''),
+      sourcePort: socket.remotePort ?? 0, transport: this.#transport, listener: this.#listener };
+    const connection: Connection = { socket, stream: 0, meta, held: false, inFlight: 0,
+      rateTimer: null, waiting: [] };
+    connection.stream = this.#options.intake.openStream(meta,
+      (outcome) => this.#parsed(connection, outcome));
     this.#connections.add(connection);
 
     socket.pause();
@@ -205,38 +204,55 @@ export class TcpReceiver {
   }
 
   /**
-   * A read that arrives while the pipeline is full waits, unparsed, until it takes records
-   * again: one poll of the event loop reads every ready connection once, and 1,000
-   * connections each turning a 64 KiB read (some 400 messages) into records would put
+   * A read that arrives while the pipeline (or parsing) is full waits, unparsed, until it
+   * takes records again: one poll of the event loop reads every ready connection once, and
+   * 1,000 connections each turning a 64 KiB read (some 400 messages) into records would put
    * hundreds of thousands of records past `--queue-size`.
    */
   #read(connection: Connection, chunk: Buffer): void {
-    if (connection.waiting.length > 0 || this.#options.intake.pipeline.full) {
+    if (connection.waiting.length > 0 || this.#mustWait(connection)) {
       connection.waiting.push(chunk);
-      this.#holdForPipeline(connection);
+      this.#hold(connection);
       return;
     }
     this.#take(connection, chunk);
   }
 
+  /**
+   * Whether the connection's next read must wait: the pipeline or parsing is full, or a
+   * rate-limited sender's last read is still being parsed (parsed on another thread, its
+   * messages are counted against the sender only when it comes back; reading on meanwhile
+   * would take in a whole burst before the limit is applied).
+   */
+  #mustWait(connection: Connection): boolean {
+    return this.#options.intake.full ||
+      (this.#options.rateLimiter !== null && connection.inFlight > 0);
+  }
+
   #take(connection: Connection, chunk: Buffer): void {
-    const { intake, rateLimiter } = this.#options;
-    const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
-    const emptyBefore = connection.framer.emptyFrames;
     this.counters.bytes += chunk.length;
+    connection.inFlight += 1;
+    this.#options.intake.streamChunk(connection.stream, chunk);
+    if (this.#connections.has(connection) && this.#mustWait(connection)) this.#hold(connection);
+  }
 
-    const frames = connection.framer.push(chunk);
-    this.counters.messages += frames.length;
-    const text = frames.length > 1 && isAscii(chunk) ? chunk.toString('latin1') : null;
-    for (const frame of frames) {
-      intake.streamFrame(frame.bytes, meta, frame.truncated, sliceOf(text, chunk, frame.bytes));
+  /** A read (or the end) of the connection was parsed and queued: what it means for us. */
+  #parsed(connection: Connection, outcome: ParseOutcome): void {
+    connection.inFlight -= 1;
+    this.counters.messages += outcome.frames;
+    if (outcome.partialBytes > 0) {
+      this.#options.warnings.warn('partial-frame', { source_ip: connection.meta.sourceIp,
+        bytes: outcome.partialBytes }, 'partial frame dropped at end of stream');
     }
-    const empty = connection.framer.emptyFrames - emptyBefore;
-    if (empty > 0) intake.stats.drop('empty', empty);
+    if (!this.#connections.has(connection)) return;
 
-    const pauseMs = rateLimiter?.spendStream(meta.sourceIp, frames.length) ?? 0;
+    const pauseMs = this.#options.rateLimiter?.spendStream(connection.meta.sourceIp,
+      outcome.frames) ?? 0;
     if (pauseMs > 0) this.#holdForRate(connection, pauseMs);
-    if (intake.pipeline.full) this.#holdForPipeline(connection);
+    // Held for this outcome (see #mustWait): read on, from the next turn, not from inside it.
+    else if (connection.held && this.#options.rateLimiter !== null) {
+      setImmediate(() => this.#resume(connection));
+    }
   }
 
   #holdForRate(connection: Connection, pauseMs: number): void {
@@ -250,30 +266,30 @@ export class TcpReceiver {
     }, pauseMs);
   }
 
-  #holdForPipeline(connection: Connection): void {
+  #hold(connection: Connection): void {
     connection.socket.pause();
-    connection.heldByPipeline = true;
-    this.#options.intake.pipeline.readerHeld();
+    connection.held = true;
+    this.#options.intake.readerHeld();
   }
 
   /** Reads again unless the collector still holds the connection for another reason. */
   #resume(connection: Connection): void {
     if (!this.#reading || connection.rateTimer !== null) return;
     if (!this.#takeWaiting(connection)) return;
-    connection.heldByPipeline = false;
+    connection.held = false;
     // The idle clock restarts: time paused by the collector is not the sender's silence.
     if (this.#options.idleTimeoutMs > 0) connection.socket.setTimeout(this.#options.idleTimeoutMs);
     connection.socket.resume();
   }
 
   /**
-   * Parses the reads that waited, in order; false (the connection held) once the pipeline is
-   * full or the sender's rate holds it, true when it may read again.
+   * Hands over the reads that waited, in order; false (the connection held) once it must wait
+   * again or the sender's rate holds it, true when it may read again.
    */
   #takeWaiting(connection: Connection): boolean {
     for (;;) {
-      if (this.#options.intake.pipeline.full) {
-        this.#holdForPipeline(connection);
+      if (this.#mustWait(connection)) {
+        this.#hold(connection);
         return false;
       }
       const chunk = connection.waiting.shift();
@@ -285,12 +301,12 @@ export class TcpReceiver {
 
   #resumeAll(): void {
     for (const connection of this.#connections) {
-      if (connection.heldByPipeline) this.#resume(connection);
+      if (connection.held) this.#resume(connection);
     }
   }
 
   #idle(connection: Connection): void {
-    const held = !this.#reading || connection.heldByPipeline || connection.rateTimer !== null;
+    const held = !this.#reading || connection.held || connection.rateTimer !== null;
     if (held) return;
     this.idleClosed += 1;
     this.#options.warnings.warn('idle-timeout', { source_ip: connection.meta.sourceIp,
@@ -308,30 +324,7 @@ export class TcpReceiver {
     for (const chunk of connection.waiting.splice(0)) this.#take(connection, chunk);
     if (connection.rateTimer !== null) clearTimeout(connection.rateTimer);
     connection.rateTimer = null;
-
-    const { intake } = this.#options;
-    const end = connection.framer.end();
-    const meta: ReceiveMeta = { ...connection.meta, receivedAt: new Date() };
-    this.counters.messages += end.frames.length;
-    for (const frame of end.frames) intake.streamFrame(frame.bytes, meta, frame.truncated);
-    if (end.partialBytes > 0) {
-      intake.stats.drop('partial_frame');
-      this.#options.warnings.warn('partial-frame', { source_ip: connection.meta.sourceIp,
-        bytes: end.partialBytes }, 'partial frame dropped at end of stream');
-    }
+    connection.inFlight += 1;
+    this.#options.intake.endStream(connection.stream);
   }
-}
-
-/**
- * The text of a frame lying inside `chunk`, cut from the chunk's text (decoded once for all its
- * frames: one decoder call per read instead of one per frame). Only for all-ASCII reads, where
- * byte and character offsets agree. A frame joined from several reads has its own bytes and is
- * decoded on its own. The frame's strings keep the read's text alive, as its bytes (`raw`)
- * keep the read's buffer.
- */
-function sliceOf(text: string | null, chunk: Buffer, frame: Buffer): string | undefined {
-  if (text === null || frame.buffer !== chunk.buffer) return undefined;
-  const start = frame.byteOffset - chunk.byteOffset;
-  if (start < 0 || start + frame.length > chunk.length) return undefined;
-  return text.slice(start, start + frame.length);
 }

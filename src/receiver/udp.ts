@@ -113,7 +113,7 @@ export class UdpReceiver {
     const meta: ReceiveMeta = { sourceIp, sourcePort: remotePort, transport: 'udp',
       listener: this.#listener, receivedAt: new Date() };
     this.counters.messages += 1;
-    intake.datagram(frame, meta, truncated);
+    intake.datagram({ frame, meta, truncated });
   }
 }
 

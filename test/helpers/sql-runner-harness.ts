@@ -18,6 +18,8 @@ import { ZoneClock } from '../../src/zone-clock.js';
 import { waitFor } from './collector.js';
 import { capturingLogger } from './log-rows.js';
 
+const MAPPER = new RowMapper({ clock: new ZoneClock('UTC'), hostFrom: 'header' });
+
 /** A parsed RFC 3164 message from host1/app whose `msg` is `text`. */
 export function logRecord(text: string, overrides: Partial<LogRecord> = {}): LogRecord {
   return {
@@ -94,8 +96,7 @@ export async function startRunner(options: HarnessOptions): Promise<Harness> {
   const spoolDir = join(options.dir, 'spool');
   const deadLetters = new DeadLetterFile(spoolDir);
   const runner = new SqlRunner({ sink, spool: new Spool({ directory: spoolDir,
-    maxBytes: 64 * 1024 * 1024 }), mapper: new RowMapper({ clock: new ZoneClock('UTC'),
-    hostFrom: 'header' }), deadLetters, stats, log, warnings,
+    maxBytes: 64 * 1024 * 1024 }), deadLetters, stats, log, warnings,
   batchSize: options.batchSize ?? 100, flushIntervalMs: 20, queueSize: options.queueSize ?? 10_000,
   backoff: { initialMs: 20, maxMs: 20 }, drainTimeoutMs: 5000, onProgress: () => undefined });
   await runner.start();
@@ -104,7 +105,9 @@ export async function startRunner(options: HarnessOptions): Promise<Harness> {
     runner, sink, stats, events, deadLetterPath: deadLetters.path,
     enqueue: (messages) => {
       for (const message of messages) {
-        runner.enqueue(typeof message === 'string' ? logRecord(message) : message);
+        const record = typeof message === 'string' ? logRecord(message) : message;
+        runner.enqueue({ records: 1, receivedAt: record.meta.receivedAt.getTime(),
+          archive: null, rows: [MAPPER.toRow(record)] });
       }
     },
     stored: (count) => waitFor(() => stats.storedSql >= count, 30_000),

@@ -63,7 +63,7 @@ withDisk('a write cut by a full disk keeps whole lines and resumes when space re
   async (t, dir) => {
     const filler = fill(dir, PAGE);
     const { sink, stats, log } = await archiveSink(dir);
-    await sink.write(lines('a', 100));
+    await sink.writeRecords(lines('a', 100));
     await waitFor(() => sink.health().ok === false);
 
     const file = join(dir, 'archive', 'web01', '2026-12-03.log');
@@ -86,9 +86,9 @@ withDisk('beyond the memory bound the oldest waiting lines are shed and counted'
   async (t, dir) => {
     const filler = fill(dir, 0);
     const { sink, stats, log } = await archiveSink(dir, { maxBufferedBytes: 1500 });
-    await sink.write(lines('a', 10));
-    await sink.write(lines('b', 10));
-    await sink.write(lines('c', 10));
+    await sink.writeRecords(lines('a', 10));
+    await sink.writeRecords(lines('b', 10));
+    await sink.writeRecords(lines('c', 10));
 
     t.equal(stats.dropped.disk_full, 20, 'batches a and b given up');
     t.equal(log.warnings.find((entry) => entry.msg ===
@@ -106,7 +106,7 @@ withDisk('beyond the memory bound the oldest waiting lines are shed and counted'
 withDisk('lines the disk still refuses at close are counted, not hidden', async (t, dir) => {
   fill(dir, 0);
   const { sink, stats } = await archiveSink(dir);
-  await sink.write(lines('a', 5));
+  await sink.writeRecords(lines('a', 5));
   await sink.close();
   t.equal(stats.dropped.disk_full, 5);
   t.equal(stats.storedArchive, 0);

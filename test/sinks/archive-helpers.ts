@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import { RateLimitedLog } from '../../src/log.js';
 import type { LogRecord } from '../../src/record.js';
 import { ArchiveLayout } from '../../src/sinks/archive/archive-layout.js';
+import { BatchBuilder } from '../../src/pipeline/prepared-batch.js';
+import type { WriteOutcome } from '../../src/pipeline/sink.js';
 import { ArchiveSink, type ArchiveSinkOptions } from '../../src/sinks/archive/archive-sink.js';
 import { PathTemplate } from '../../src/sinks/archive/path-template.js';
 import { recordEncoder, type ArchiveFormat } from '../../src/sinks/archive/record-encoder.js';
@@ -24,7 +26,22 @@ export interface CapturedLog {
   readonly infos: LogEntry[];
 }
 
-export interface TestSinkOptions extends Partial<Omit<ArchiveSinkOptions, 'template'>> {
+/** An archive sink that also takes records, prepared as the parse threads prepare them. */
+export class RecordArchiveSink extends ArchiveSink {
+  readonly #builder: BatchBuilder;
+
+  constructor(options: ArchiveSinkOptions, builder: BatchBuilder) {
+    super(options);
+    this.#builder = builder;
+  }
+
+  writeRecords(records: LogRecord[]): Promise<WriteOutcome> {
+    for (const record of records) this.#builder.add(record, false);
+    return this.write(this.#builder.take().batch?.archive ?? []);
+  }
+}
+
+export interface TestSinkOptions extends Partial<ArchiveSinkOptions> {
   template?: string;
   zone?: string;
   format?: ArchiveFormat;
@@ -68,23 +85,24 @@ export function captureLog(): { log: pino.Logger; captured: CapturedLog } {
 
 /** An open sink writing under `dir/archive`; the time defaults to the records' own. */
 export async function archiveSink(dir: string, options: TestSinkOptions = {}):
-  Promise<{ sink: ArchiveSink; log: CapturedLog; stats: Stats }> {
+  Promise<{ sink: RecordArchiveSink; log: CapturedLog; stats: Stats }> {
   const { zone, format, template: text, ...rest } = options;
   const clock = new ZoneClock(zone ?? 'UTC');
   const mapper = new RowMapper({ clock, hostFrom: 'header' });
   const pathText = text ?? '{host}/{date}.log';
   const { log, captured } = captureLog();
   const stats = new Stats();
-  const sink = new ArchiveSink({
-    root: join(dir, 'archive'), mapper, clock, stats, log, warnings: new RateLimitedLog(log),
-    template: new PathTemplate(pathText, { clock, instance: 'lh1' }),
+  const builder = new BatchBuilder({ mapper, clock, sql: false, watched: new Set(),
+    archive: { template: new PathTemplate(pathText, { clock, instance: 'lh1' }),
+      encode: recordEncoder(format ?? 'line', { mapper, clock }) } });
+  const sink = new RecordArchiveSink({
+    root: join(dir, 'archive'), clock, stats, log, warnings: new RateLimitedLog(log),
     layout: new ArchiveLayout(pathText, { instance: 'lh1' }),
-    encode: recordEncoder(format ?? 'line', { mapper, clock }),
     maxOpenFiles: 256, fileMode: 0o640, rotateSizeBytes: 100 * 1024 ** 2, fsync: 'interval',
     compress: 'gzip', retainDays: 30, sweepDelayMs: 3_600_000,
     now: () => Date.parse('2026-12-03T10:00:00.000Z'),
     ...rest,
-  });
+  }, builder);
   await sink.open();
   return { sink, log: captured, stats };
 }

@@ -60,7 +60,7 @@ t.test('a past day still open is compressed only once its file is closed', async
   t.teardown(() => removeDir(dir));
   let now = NOW;
   const { sink } = await archiveSink(dir, { now: () => now, tickMs: 10, idleCloseMs: 1000 });
-  await sink.write([record({ receivedAt: '2026-12-02T23:59:59.000Z', message: 'late' })]);
+  await sink.writeRecords([record({ receivedAt: '2026-12-02T23:59:59.000Z', message: 'late' })]);
 
   t.strictSame(await sink.maintain(), { compressed: 0, deleted: 0 }, 'open: skipped');
   now += 2000;
@@ -77,8 +77,8 @@ t.test('a late line for a compressed day joins its .gz as a second member', asyn
   const host = join(dir, 'archive', 'web01');
   seed(host, { '2026-12-02.log.gz': gzipSync('first\n') });
   const { sink } = await archiveSink(dir, { maxOpenFiles: 1 });
-  await sink.write([record({ receivedAt: '2026-12-02T23:59:59.000Z', message: 'late' })]);
-  await sink.write([record({ message: 'today' })]);
+  await sink.writeRecords([record({ receivedAt: '2026-12-02T23:59:59.000Z', message: 'late' })]);
+  await sink.writeRecords([record({ message: 'today' })]);
   await sink.flush();
 
   t.strictSame(await sink.maintain(), { compressed: 1, deleted: 0 });

@@ -17,7 +17,8 @@ t.test('hostile host names stay inside the root as one safe directory each', asy
   const { sink } = await archiveSink(dir);
   const hosts = ['../../etc/cron.d/x', '..', '.', 'a/b', '%2e%2e%2f', 'a\0b', 'x'.repeat(5000),
     '\u2024\u2024\uFF0Fetc', '2001:db8::1', ''];
-  await sink.write(hosts.map((host, index) => record({ hostname: host, message: `m${index}` })));
+  await sink.writeRecords(hosts.map((host, index) =>
+    record({ hostname: host, message: `m${index}` })));
   await sink.close();
 
   t.strictSame(sortedFiles(join(dir, 'archive')).filter((file) => !file.endsWith('current')), [
@@ -40,7 +41,7 @@ t.test('a symbolic link planted in the root cannot lead writes out of it', async
   symlinkSync(join(dir, 'outside'), join(dir, 'archive', 'evil'));
   const { sink, log } = await archiveSink(dir);
 
-  await sink.write([record({ hostname: 'evil' })]);
+  await sink.writeRecords([record({ hostname: 'evil' })]);
   await waitFor(() => sink.health().ok === false);
   t.strictSame(readdirSync(join(dir, 'outside')), [], 'nothing written through the link');
   t.equal(log.warnings[0].code, 'LH_ARCHIVE_OUTSIDE_ROOT');
@@ -52,8 +53,8 @@ t.test('size rotation continues in .1, .2 and cuts only between lines', async (t
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { rotateSizeBytes: 100 });
   const lines = Array.from({ length: 7 }, (_, index) => record({ message: `line ${index}` }));
-  await sink.write(lines.slice(0, 3));
-  await sink.write(lines.slice(3));
+  await sink.writeRecords(lines.slice(0, 3));
+  await sink.writeRecords(lines.slice(3));
   await sink.close();
 
   const host = join(dir, 'archive', 'web01');
@@ -73,7 +74,7 @@ t.test('a line longer than --rotate-size gets a file of its own', async (t) => {
   const dir = tempDir();
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { rotateSizeBytes: 60 });
-  await sink.write([record({ message: 'short' }), record({ message: 'y'.repeat(100) }),
+  await sink.writeRecords([record({ message: 'short' }), record({ message: 'y'.repeat(100) }),
     record({ message: 'after' })]);
   await sink.close();
 
@@ -94,7 +95,7 @@ t.test('after a restart writing continues in the highest continuation', async (t
   writeFileSync(join(host, '2026-12-03.log'), 'old 0\n');
   writeFileSync(join(host, '2026-12-03.1.log'), 'old 1\n');
   const { sink } = await archiveSink(dir);
-  await sink.write([record({ message: 'new' })]);
+  await sink.writeRecords([record({ message: 'new' })]);
   await sink.close();
 
   t.equal(readFileSync(join(host, '2026-12-03.1.log'), 'utf8'),
@@ -107,11 +108,11 @@ t.test('midnight in --timezone starts the next file and moves current', async (t
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { zone: 'Europe/Paris' });
   const host = join(dir, 'archive', 'web01');
-  await sink.write([record({ receivedAt: '2026-12-03T22:59:59.999Z', message: 'before' })]);
+  await sink.writeRecords([record({ receivedAt: '2026-12-03T22:59:59.999Z', message: 'before' })]);
   t.equal(readlinkSync(join(host, 'current')), '2026-12-03.log');
-  await sink.write([record({ receivedAt: '2026-12-03T23:00:00.000Z', message: 'after' })]);
+  await sink.writeRecords([record({ receivedAt: '2026-12-03T23:00:00.000Z', message: 'after' })]);
   t.equal(readlinkSync(join(host, 'current')), '2026-12-04.log');
-  await sink.write([record({ receivedAt: '2026-12-03T22:59:59.000Z', message: 'late' })]);
+  await sink.writeRecords([record({ receivedAt: '2026-12-03T22:59:59.000Z', message: 'late' })]);
   await sink.close();
 
   t.equal(readlinkSync(join(host, 'current')), '2026-12-04.log', 'a late line does not pull it');
@@ -126,7 +127,7 @@ t.test('json lines hold every column but seq, with sd and fields as objects', as
   const dir = tempDir();
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { format: 'json' });
-  await sink.write([record({ message: 'a\nb', procId: '42',
+  await sink.writeRecords([record({ message: 'a\nb', procId: '42',
     structuredData: { 'x@1': { k: 'v' } }, fields: { pri_leading_zero: true } })]);
   await sink.close();
 
@@ -143,7 +144,7 @@ t.test('raw lines keep the original bytes, LFs inside included, across rotation'
   const dir = tempDir();
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { format: 'raw', rotateSizeBytes: 12 });
-  await sink.write([record({ raw: Buffer.from('<13>a\nb\0\xff', 'latin1') }),
+  await sink.writeRecords([record({ raw: Buffer.from('<13>a\nb\0\xff', 'latin1') }),
     record({ raw: Buffer.from('<13>second') })]);
   await sink.close();
 
@@ -160,7 +161,7 @@ t.test('1,000 hosts with 64 open files lose no line and never exceed 64', async 
   let most = 0;
   for (let round = 0; round < 3; round += 1) {
     for (let from = 0; from < 1000; from += 100) {
-      await sink.write(Array.from({ length: 100 }, (_, index) =>
+      await sink.writeRecords(Array.from({ length: 100 }, (_, index) =>
         record({ hostname: `h${from + index}`, message: `r${round}` })));
       most = Math.max(most, sink.openFiles);
     }
@@ -182,11 +183,11 @@ t.test('after an external rename and a reopen the next lines go to a new file', 
   t.teardown(() => removeDir(dir));
   const { sink, log } = await archiveSink(dir);
   const file = join(dir, 'archive', 'web01', '2026-12-03.log');
-  await sink.write([record({ message: 'one' })]);
+  await sink.writeRecords([record({ message: 'one' })]);
   await sink.flush();
   renameSync(file, `${file}.1`);
   await sink.reopen();
-  await sink.write([record({ message: 'two' })]);
+  await sink.writeRecords([record({ message: 'two' })]);
   await sink.close();
 
   t.equal(readFileSync(`${file}.1`, 'utf8'), '2026-12-03T10:00:00.000+00:00 web01 app: one\n');
@@ -199,12 +200,12 @@ t.test('a file renamed away without SIGHUP is noticed and created again', async 
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { tickMs: 20 });
   const file = join(dir, 'archive', 'web01', '2026-12-03.log');
-  await sink.write([record({ message: 'one' })]);
+  await sink.writeRecords([record({ message: 'one' })]);
   await sink.flush();
   const inode = statSync(file).ino;
   renameSync(file, `${file}.1`);
   await new Promise((resolve) => setTimeout(resolve, 100));
-  await sink.write([record({ message: 'two' })]);
+  await sink.writeRecords([record({ message: 'two' })]);
   await sink.close();
 
   t.not(statSync(file).ino, inode);
@@ -219,7 +220,7 @@ t.test('--archive-mode sets file modes despite the umask; directories get search
     const umask = process.umask(0o022);
     t.teardown(() => process.umask(umask));
     const { sink } = await archiveSink(dir, { fileMode: 0o660 });
-    await sink.write([record()]);
+    await sink.writeRecords([record()]);
     await sink.close();
 
     const host = join(dir, 'archive', 'web01');
@@ -231,7 +232,7 @@ t.test('with --archive-fsync always a batch is in the file when write resolves',
   const dir = tempDir();
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { fsync: 'always' });
-  await sink.write([record({ message: 'durable' })]);
+  await sink.writeRecords([record({ message: 'durable' })]);
   t.equal(readFileSync(join(dir, 'archive', 'web01', '2026-12-03.log'), 'utf8'),
     '2026-12-03T10:00:00.000+00:00 web01 app: durable\n');
   await sink.close();
@@ -250,20 +251,20 @@ t.test('lines of an open file gather into one write until gatherBytes wait', asy
   const file = join(dir, 'archive', 'web01', '2026-12-03.log');
   const size = (): number => statSync(file).size;
 
-  await sink.write(fiftyByteLines('a', 1));
+  await sink.writeRecords(fiftyByteLines('a', 1));
   await waitFor(() => size() === 50);
   t.equal(readlinkSync(join(dir, 'archive', 'web01', 'current')), '2026-12-03.log',
     'a new file is opened, and current moved, by its first line at once');
 
-  await sink.write(fiftyByteLines('b', 10));
-  await sink.write(fiftyByteLines('c', 9));
+  await sink.writeRecords(fiftyByteLines('b', 10));
+  await sink.writeRecords(fiftyByteLines('c', 9));
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.equal(size(), 50, '950 bytes wait: below the gathering size');
-  await sink.write(fiftyByteLines('d', 1));
+  await sink.writeRecords(fiftyByteLines('d', 1));
   await waitFor(() => size() === 1050);
   t.pass('the 1,000th byte sends the gathering at once');
 
-  await sink.write(fiftyByteLines('e', 2));
+  await sink.writeRecords(fiftyByteLines('e', 2));
   await sink.flush();
   t.equal(size(), 1150, 'flush writes a smaller gathering');
   await sink.close();
@@ -275,9 +276,9 @@ t.test('a small gathering goes out by itself after gatherMs', async (t) => {
   t.teardown(() => removeDir(dir));
   const { sink } = await archiveSink(dir, { gatherMs: 20 });
   const file = join(dir, 'archive', 'web01', '2026-12-03.log');
-  await sink.write(fiftyByteLines('a', 1));
+  await sink.writeRecords(fiftyByteLines('a', 1));
   await waitFor(() => statSync(file).size === 50);
-  await sink.write(fiftyByteLines('b', 3));
+  await sink.writeRecords(fiftyByteLines('b', 3));
   await waitFor(() => statSync(file).size === 200, 2000);
   t.equal(readFileSync(file, 'utf8').split('\n').length - 1, 4, 'written without a flush');
   await sink.close();

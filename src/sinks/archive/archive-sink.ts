@@ -1,6 +1,7 @@
 /**
- * The archive sink: each record becomes one line in the file its path template names, under
- * the archive root (DESIGN.md §4).
+ * The archive sink: each record's line goes to the file its path template names, under the
+ * archive root (DESIGN.md §4). Lines arrive encoded and grouped by file (BatchBuilder, on the
+ * thread that parsed them); this sink only writes them.
  *
  * - At most `maxOpenFiles` files are open at once (least recently used closed first), and a
  *   file idle for `idleCloseMs` is closed, so thousands of sending hosts never exhaust file
@@ -20,24 +21,17 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Logger, RateLimitedLog } from '../../log.js';
 import type { Sink, SinkHealth, WriteOutcome } from '../../pipeline/sink.js';
-import type { LogRecord } from '../../record.js';
+import type { ArchiveGroup } from '../../pipeline/prepared-batch.js';
 import type { Stats } from '../../stats.js';
 import type { ZoneClock } from '../../zone-clock.js';
-import type { RowMapper } from '../row.js';
 import type { ArchiveLayout } from './archive-layout.js';
 import { ArchiveMaintenance, type SweepReport } from './archive-maintenance.js';
 import { CurrentLinks } from './current-link.js';
 import { FileWriter, type FsyncPolicy } from './file-writer.js';
-import { encodeLines, type ArchiveLine } from './line-chunk.js';
-import type { PathTemplate } from './path-template.js';
-import type { RecordEncoder } from './record-encoder.js';
 
 export interface ArchiveSinkOptions {
   root: string;
-  template: PathTemplate;
   layout: ArchiveLayout;
-  encode: RecordEncoder;
-  mapper: RowMapper;
   clock: ZoneClock;
   stats: Stats;
   log: Logger;
@@ -70,9 +64,8 @@ export interface ArchiveSinkOptions {
 const DEFAULTS = { maxBufferedBytes: 64 * 1024 * 1024, gatherBytes: 64 * 1024, gatherMs: 50,
   tickMs: 1000, idleCloseMs: 300_000, sweepDelayMs: 10_000, sweepEveryMs: 900_000 };
 const DISK_RETRY_MS = 1000;
-/** Rendered paths are cached per wall-clock hour (time tokens are constant within one). */
+/** Absolute paths of relative ones, kept while they are few (one per file written lately). */
 const PATH_CACHE_LIMIT = 10_000;
-const HOUR_MS = 3_600_000;
 
 export class ArchiveSink implements Sink {
   readonly name = 'archive';
@@ -83,7 +76,6 @@ export class ArchiveSink implements Sink {
   readonly #closing = new Map<string, { file: string; done: Promise<unknown> }>();
   readonly #claims = new Map<string, Promise<unknown>>();
   readonly #paths = new Map<string, string>();
-  #pathHour = Number.NaN;
   #root = '';
   #links: CurrentLinks | null = null;
   #maintenance: ArchiveMaintenance | null = null;
@@ -114,28 +106,22 @@ export class ArchiveSink implements Sink {
     this.#timers.push(first);
   }
 
-  async write(batch: LogRecord[]): Promise<WriteOutcome> {
-    const byFile = new Map<string, ArchiveLine[]>();
-    for (const record of batch) {
-      const path = this.#pathOf(record);
-      const lines = byFile.get(path);
-      const line = this.#options.encode(record);
-      if (lines === undefined) byFile.set(path, [line]);
-      else lines.push(line);
-    }
-
-    const touched: FileWriter[] = [];
-    for (const [path, lines] of byFile) {
+  async write(batch: readonly ArchiveGroup[]): Promise<WriteOutcome> {
+    const touched = new Set<FileWriter>();
+    let lines = 0;
+    for (const group of batch) {
+      const path = this.#pathOf(group.path);
       const writer = this.#writers.get(path) ?? await this.#newWriter(path);
       this.#writers.delete(path);
       this.#writers.set(path, writer);
-      writer.write(encodeLines(lines));
-      touched.push(writer);
+      writer.write(group.chunk);
+      touched.add(writer);
+      lines += group.chunk.lines;
     }
-    this.#options.stats.storedArchive += batch.length;
+    this.#options.stats.storedArchive += lines;
     await this.#keepWithinBudget();
-    if (this.#options.fsync === 'always') await Promise.all(touched.map((w) => w.flush()));
-    return { kind: 'written', written: batch.length };
+    if (this.#options.fsync === 'always') await Promise.all([...touched].map((w) => w.flush()));
+    return { kind: 'written', written: lines };
   }
 
   /** Resolves once everything handed over so far is written, evicted files included. */
@@ -189,26 +175,17 @@ export class ArchiveSink implements Sink {
     return this.#writers.size + this.#closing.size;
   }
 
-  /** The file for a record; always inside the root (tokens cannot hold `/` or `..`). */
-  #pathOf(record: LogRecord): string {
-    const { template, mapper, clock } = this.#options;
-    const received = record.meta.receivedAt.getTime();
-    const hour = Math.floor((received + clock.offsetAt(received)) / HOUR_MS);
-    if (hour !== this.#pathHour || this.#paths.size >= PATH_CACHE_LIMIT) {
-      this.#paths.clear();
-      this.#pathHour = hour;
-    }
-    const values = { host: mapper.host(record), record };
-    const key = template.messageKey(values);
-    const cached = this.#paths.get(key);
+  /** The file of a rendered path; always inside the root (tokens cannot hold `/` or `..`). */
+  #pathOf(relative: string): string {
+    const cached = this.#paths.get(relative);
     if (cached !== undefined) return cached;
 
-    const relative = template.render(values);
     const path = join(this.#root, relative);
     if (!path.startsWith(this.#root + sep)) {
       throw new Error(`Archive path ${JSON.stringify(relative)} leaves the archive root`);
     }
-    this.#paths.set(key, path);
+    if (this.#paths.size >= PATH_CACHE_LIMIT) this.#paths.clear();
+    this.#paths.set(relative, path);
     return path;
   }
 

@@ -48,6 +48,9 @@ export interface FileWriterOptions {
   now?: () => number;
 }
 
+/** Chunks at least this large go out as they are; smaller ones are joined (see #takeWrite). */
+const JOIN_BELOW = 16 * 1024;
+
 export class ArchivePathError extends Error {
   readonly code = 'LH_ARCHIVE_OUTSIDE_ROOT';
 }
@@ -199,8 +202,7 @@ export class FileWriter {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const chunk = joinChunks(this.#queue);
-      this.#queue = [];
+      const chunk = this.#takeWrite();
       let offset = 0;
       try {
         while (offset < chunk.bytes.length) offset = await this.#writeSome(chunk, offset);
@@ -215,6 +217,23 @@ export class FileWriter {
       this.#pendingBytes -= chunk.bytes.length;
       this.#failing = false;
     }
+  }
+
+  /**
+   * The next write: a large chunk as it is, or small ones joined so that a trickle of lines
+   * (datagrams) costs one write call, not one each. Joining large ones only copied them: a
+   * tenth of the main thread's time went to it.
+   */
+  #takeWrite(): LineChunk {
+    let count = 1;
+    let bytes = this.#queue[0].bytes.length;
+    const limit = Math.max(JOIN_BELOW, this.#options.gatherBytes ?? 0);
+    while (this.#queue[0].bytes.length < JOIN_BELOW && count < this.#queue.length &&
+      this.#queue[count].bytes.length < JOIN_BELOW && bytes < limit) {
+      bytes += this.#queue[count].bytes.length;
+      count += 1;
+    }
+    return joinChunks(this.#queue.splice(0, count));
   }
 
   /** Writes the whole lines from `offset` that fit the current file; returns the new offset. */

@@ -24,9 +24,9 @@ import { backoffDelay, sleep, type BackoffOptions } from '../../pipeline/backoff
 import { FatalSinkError } from '../../pipeline/sink-runner.js';
 import type { SinkHealth } from '../../pipeline/sink.js';
 import type { AdmissionQuestion, Refusal, Stage } from '../../pipeline/stage.js';
-import type { LogRecord } from '../../record.js';
+import type { PreparedBatch } from '../../pipeline/prepared-batch.js';
 import type { Stats } from '../../stats.js';
-import type { LogRow, RowMapper } from '../row.js';
+import type { LogRow } from '../row.js';
 import type { DeadLetterFile } from './dead-letter-file.js';
 import { classifySqlError } from './error-class.js';
 import { RowQueue } from './row-queue.js';
@@ -36,7 +36,6 @@ import type { Checkpoint, SqlSink } from './sql-sink.js';
 export interface SqlRunnerOptions {
   sink: SqlSink;
   spool: Spool;
-  mapper: RowMapper;
   deadLetters: DeadLetterFile;
   stats: Stats;
   log: Logger;
@@ -124,14 +123,17 @@ export class SqlRunner implements Stage {
       spool_oldest_age_seconds: Math.floor(oldestAge), sql_connected: this.#connected ? 1 : 0 };
   }
 
-  enqueue(record: LogRecord): void {
-    if (this.#memory.length === 0) this.#oldestAt = this.#now();
-    this.#memory.push(this.#options.mapper.toRow(record));
+  enqueue(batch: PreparedBatch): void {
+    if (batch.rows === null || batch.rows.length === 0) return;
+    const before = this.#memory.length;
+    if (before === 0) this.#oldestAt = this.#now();
+    for (const row of batch.rows) this.#memory.push(row);
     const depth = this.#memory.length;
     if (depth >= this.#spillThreshold || (!this.#connected && depth >= this.#options.batchSize)) {
       this.#spill();
     }
-    if (depth === 1 || depth === this.#options.batchSize) this.#wakeUp();
+    const { batchSize } = this.#options;
+    if (before === 0 || (before < batchSize && depth >= batchSize)) this.#wakeUp();
   }
 
   /**

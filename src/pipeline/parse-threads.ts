@@ -1,0 +1,298 @@
+/**
+ * Parsing on worker threads (`--parse-threads N`): the main thread reads sockets and writes
+ * files, and the threads frame, parse and prepare the records (parse-thread.ts).
+ *
+ * What crosses between threads is chosen to cost little: a read goes over as its own buffer
+ * (moved, not copied), and comes back as archive lines already encoded (moved too) and rows
+ * for the table (copied, only when there is one). Profiles showed the main thread saturated
+ * by parsing and formatting; a record copied back whole cost about as much as parsing it.
+ *
+ * Each stream stays with one thread, which keeps its framer, so its outcomes come back in
+ * order; a sender's datagrams go to one thread too, so the OpenERP continuation memory of the
+ * parser chain sees a host's lines in order. Bytes in flight are bounded: past BUSY_BYTES,
+ * `busy` tells stream readers to wait, and capacity listeners are called when half of that
+ * has come back.
+ *
+ * A parse thread that throws is a bug in the parser chain, which never throws on input: it is
+ * reported to `onFailure`, as an uncaught exception on the main thread would be.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ParseOutcome } from './preparer.js';
+import type { Datagram, PreparerSettings, StreamMeta } from './preparer.js';
+import type { OutcomeListener, Parsing } from './parsing.js';
+
+const THREAD = new URL('./parse-thread.js', import.meta.url);
+/** About 30 reads of 64 KiB: enough to keep every thread busy, little to hold in memory. */
+const BUSY_BYTES = 2 * 1024 * 1024;
+/** Most threads `auto` starts: past this, the main thread's reads and writes are the limit. */
+const MAX_AUTO_THREADS = 4;
+
+export type ThreadRequest =
+  | { kind: 'open'; stream: number; meta: StreamMeta }
+  | { kind: 'chunk'; stream: number; bytes: Uint8Array; receivedAt: number }
+  | { kind: 'end'; stream: number; receivedAt: number }
+  | { kind: 'datagrams'; pack: DatagramPack };
+
+export type ThreadReply = { kind: 'ready' } | { kind: 'outcome'; outcome: ParseOutcome };
+
+/** Datagrams as a few arrays and one buffer, cheaper to hand over than one object each. */
+export interface DatagramPack {
+  bytes: Uint8Array;
+  ends: number[];
+  sourceIps: string[];
+  sourcePorts: number[];
+  listeners: string[];
+  receivedAt: number[];
+  truncated: boolean[];
+}
+
+interface Job {
+  bytes: number;
+  onOutcome: OutcomeListener;
+}
+
+interface Thread {
+  worker: Worker;
+  /** Outcomes come back in the order the work went in. */
+  jobs: Job[];
+}
+
+export interface ParseThreadsOptions {
+  threads: number;
+  /** A thread failed (a parser bug) or ended: its work in flight is lost. */
+  onFailure: (error: Error) => void;
+}
+
+/** The number of threads `--parse-threads auto` means on this machine. */
+export function autoParseThreads(): number {
+  return Math.min(MAX_AUTO_THREADS, availableParallelism());
+}
+
+export class ParseThreads implements Parsing {
+  readonly #settings: PreparerSettings;
+  readonly #options: ParseThreadsOptions;
+  readonly #threads: Thread[] = [];
+  readonly #streams = new Map<number, { thread: Thread; onOutcome: OutcomeListener }>();
+  readonly #capacityListeners = new Set<() => void>();
+  #settledWaiters: Array<() => void> = [];
+  #nextStream = 1;
+  #bytesInFlight = 0;
+  #jobsInFlight = 0;
+  #wasBusy = false;
+  #closing = false;
+
+  constructor(settings: PreparerSettings, options: ParseThreadsOptions) {
+    this.#settings = settings;
+    this.#options = options;
+  }
+
+  get busy(): boolean {
+    return this.#bytesInFlight >= BUSY_BYTES;
+  }
+
+  get bytesInFlight(): number {
+    return this.#bytesInFlight;
+  }
+
+  async start(): Promise<void> {
+    const ready: Array<Promise<void>> = [];
+    for (let index = 0; index < this.#options.threads; index += 1) {
+      const worker = new Worker(THREAD, { workerData: this.#settings });
+      const thread: Thread = { worker, jobs: [] };
+      this.#threads.push(thread);
+      ready.push(this.#watch(thread));
+    }
+    await Promise.all(ready);
+  }
+
+  openStream(meta: StreamMeta, onOutcome: OutcomeListener): number {
+    const stream = this.#nextStream;
+    this.#nextStream += 1;
+    const thread = this.#threads[stream % this.#threads.length];
+    this.#streams.set(stream, { thread, onOutcome });
+    this.#post(thread, { kind: 'open', stream, meta });
+    return stream;
+  }
+
+  streamChunk(stream: number, chunk: Buffer, receivedAt: number): void {
+    const { thread, onOutcome } = this.#streamOf(stream);
+    const bytes = ownBuffer(chunk);
+    this.#submit(thread, { bytes: bytes.length, onOutcome },
+      { kind: 'chunk', stream, bytes, receivedAt }, [bytes.buffer as ArrayBuffer]);
+  }
+
+  endStream(stream: number, receivedAt: number): void {
+    const { thread, onOutcome } = this.#streamOf(stream);
+    this.#streams.delete(stream);
+    this.#submit(thread, { bytes: 0, onOutcome }, { kind: 'end', stream, receivedAt }, []);
+  }
+
+  datagrams(datagrams: Datagram[], onOutcome: OutcomeListener): void {
+    const byThread = new Map<Thread, Datagram[]>();
+    for (const datagram of datagrams) {
+      const thread = this.#threads[hashOf(datagram.meta.sourceIp) % this.#threads.length];
+      const list = byThread.get(thread);
+      if (list === undefined) byThread.set(thread, [datagram]);
+      else list.push(datagram);
+    }
+    for (const [thread, list] of byThread) {
+      const pack = packDatagrams(list);
+      this.#submit(thread, { bytes: pack.bytes.length, onOutcome },
+        { kind: 'datagrams', pack }, [pack.bytes.buffer as ArrayBuffer]);
+    }
+  }
+
+  onCapacity(listener: () => void): () => void {
+    this.#capacityListeners.add(listener);
+    return () => this.#capacityListeners.delete(listener);
+  }
+
+  settled(): Promise<void> {
+    if (this.#jobsInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(this.#threads.map((thread) => thread.worker.terminate()));
+  }
+
+  /** Resolves when the thread is ready; afterwards, routes its outcomes and failures. */
+  #watch(thread: Thread): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      thread.worker.on('message', (reply: ThreadReply) => {
+        if (reply.kind === 'ready') {
+          ready = true;
+          resolve();
+          return;
+        }
+        this.#deliver(thread, reply.outcome);
+      });
+      thread.worker.on('error', (error) => {
+        if (ready) this.#options.onFailure(new Error(`A parse thread failed: ${error.message}`,
+          { cause: error }));
+        else reject(error);
+      });
+      thread.worker.on('exit', (code) => {
+        if (this.#closing) return;
+        const error = new Error(`A parse thread ended (exit code ${code})`);
+        if (ready) this.#options.onFailure(error);
+        else reject(error);
+      });
+    });
+  }
+
+  #submit(thread: Thread, job: Job, request: ThreadRequest, transfer: ArrayBuffer[]): void {
+    thread.jobs.push(job);
+    this.#jobsInFlight += 1;
+    this.#bytesInFlight += job.bytes;
+    if (this.busy) this.#wasBusy = true;
+    this.#post(thread, request, transfer);
+  }
+
+  #post(thread: Thread, request: ThreadRequest, transfer: ArrayBuffer[] = []): void {
+    thread.worker.postMessage(request, transfer);
+  }
+
+  #deliver(thread: Thread, outcome: ParseOutcome): void {
+    const job = thread.jobs.shift();
+    if (job === undefined) return;
+    this.#jobsInFlight -= 1;
+    this.#bytesInFlight -= job.bytes;
+    job.onOutcome(withBuffers(outcome));
+
+    if (this.#wasBusy && this.#bytesInFlight < BUSY_BYTES / 2) {
+      this.#wasBusy = false;
+      for (const listener of [...this.#capacityListeners]) listener();
+    }
+    if (this.#jobsInFlight === 0) {
+      for (const resolve of this.#settledWaiters.splice(0)) resolve();
+    }
+  }
+
+  #streamOf(stream: number): { thread: Thread; onOutcome: OutcomeListener } {
+    const open = this.#streams.get(stream);
+    if (open === undefined) throw new Error(`Stream ${stream} is not open`);
+    return open;
+  }
+}
+
+/**
+ * `bytes` on an ArrayBuffer of its own, which can be moved to another thread: a socket's read
+ * usually is one; a slice of a shared pool is copied (a move would take the whole pool).
+ */
+export function ownBuffer(bytes: Uint8Array): Buffer {
+  const whole = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length &&
+    bytes.buffer instanceof ArrayBuffer;
+  if (whole) return Buffer.from(bytes.buffer, 0, bytes.length);
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
+/** A Uint8Array that crossed threads, as the Buffer it was. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+export function packDatagrams(datagrams: readonly Datagram[]): DatagramPack {
+  const bytes = Buffer.allocUnsafeSlow(datagrams.reduce((sum, d) => sum + d.frame.length, 0));
+  const pack: DatagramPack = { bytes, ends: [], sourceIps: [], sourcePorts: [], listeners: [],
+    receivedAt: [], truncated: [] };
+  let end = 0;
+  for (const { frame, meta, truncated } of datagrams) {
+    bytes.set(frame, end);
+    end += frame.length;
+    pack.ends.push(end);
+    pack.sourceIps.push(meta.sourceIp);
+    pack.sourcePorts.push(meta.sourcePort);
+    pack.listeners.push(meta.listener);
+    pack.receivedAt.push(meta.receivedAt.getTime());
+    pack.truncated.push(truncated);
+  }
+  return pack;
+}
+
+export function unpackDatagrams(pack: DatagramPack): Datagram[] {
+  const bytes = asBuffer(pack.bytes);
+  const datagrams: Datagram[] = [];
+  let start = 0;
+  for (let index = 0; index < pack.ends.length; index += 1) {
+    const end = pack.ends[index];
+    datagrams.push({ frame: bytes.subarray(start, end), truncated: pack.truncated[index],
+      meta: { sourceIp: pack.sourceIps[index], sourcePort: pack.sourcePorts[index],
+        transport: 'udp', listener: pack.listeners[index],
+        receivedAt: new Date(pack.receivedAt[index]) } });
+    start = end;
+  }
+  return datagrams;
+}
+
+/** The archive chunks of an outcome that came from a thread, as Buffers again. */
+function withBuffers(outcome: ParseOutcome): ParseOutcome {
+  for (const group of outcome.batch?.archive ?? []) {
+    group.chunk.bytes = asBuffer(group.chunk.bytes);
+  }
+  return outcome;
+}
+
+/** The buffers of an outcome's archive chunks, to move rather than copy. */
+export function transferablesOf(outcome: ParseOutcome): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const group of outcome.batch?.archive ?? []) {
+    group.chunk.bytes = ownBuffer(group.chunk.bytes);
+    buffers.push(group.chunk.bytes.buffer as ArrayBuffer);
+  }
+  return buffers;
+}
+
+/** A cheap, stable spread of sender addresses over threads. */
+function hashOf(text: string): number {
+  let hash = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    hash = (hash * 31 + text.charCodeAt(index)) >>> 0;
+  }
+  return hash;
+}
