@@ -43,6 +43,7 @@ const USAGE = `Usage: npm run bench -- [options]
                     hosts-100k and db-outage
   --db URL          MariaDB to use (mysql://root:PASS@127.0.0.1:3306) instead of a private
                     one; databases lhbench_* are created and dropped in it
+  --logharbor-args S  extra arguments for \`logharbor run\`, e.g. "--parse-threads 0"
   --out FILE        results JSON (bench/results/<date>[-quick].json)
   --keep            keep the scratch directory
   --list            print the scenarios and exit
@@ -66,8 +67,8 @@ async function runAll(group, options) {
     .map((scenario) => sized(scenario, size));
   const tools = findTools(scenarios, options.systems);
   const server = await databaseFor(group, work, scenarios, options.db);
-  const context = { group, work, tools, server, warmup: options.quick ? WARMUP.quick
-    : WARMUP.base };
+  const context = { group, work, tools, server, logharborArgs: options.logharborArgs,
+    warmup: options.quick ? WARMUP.quick : WARMUP.base };
   const started = Date.now();
   const runs = [];
   for (const scenario of scenarios) {
@@ -156,6 +157,7 @@ function readOptions(argv) {
     db: { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'logharbor-args': { type: 'string', default: '' },
     list: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
@@ -167,6 +169,7 @@ function readOptions(argv) {
   const only = listOption(values.only, SCENARIOS.map((scenario) => scenario.id), '--only');
   const systems = listOption(values.systems, ALL_SYSTEMS, '--systems');
   return { only, systems, quick: values.quick, db: values.db, out: values.out, keep: values.keep,
+    logharborArgs: values['logharbor-args'].split(/\s+/).filter(Boolean),
     messages: positive(values.messages ?? (values.quick ? '20000' : '200000'), '--messages'),
     rounds: positive(values.rounds ?? (values.quick ? '1' : '3'), '--rounds') };
 }

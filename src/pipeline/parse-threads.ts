@@ -7,11 +7,12 @@
  * for the table (copied, only when there is one). Profiles showed the main thread saturated
  * by parsing and formatting; a record copied back whole cost about as much as parsing it.
  *
- * Each stream stays with one thread, which keeps its framer, so its outcomes come back in
- * order; a sender's datagrams go to one thread too, so the OpenERP continuation memory of the
- * parser chain sees a host's lines in order. Bytes in flight are bounded: past BUSY_BYTES,
- * `busy` tells stream readers to wait, and capacity listeners are called when half of that
- * has come back.
+ * Each stream stays with one thread, which keeps its framer; a sender's datagrams go to one
+ * thread too, so the OpenERP continuation memory of the parser chain sees a host's lines in
+ * order. Outcomes are delivered in the order the work was handed in, whichever thread did it,
+ * so records reach the sinks in the order they were read, as without threads. Bytes in flight
+ * are bounded: past BUSY_BYTES, `busy` tells stream readers to wait, and capacity listeners
+ * are called when half of that has been delivered.
  *
  * A parse thread that throws is a bug in the parser chain, which never throws on input: it is
  * reported to `onFailure`, as an uncaught exception on the main thread would be.
@@ -50,13 +51,18 @@ export interface DatagramPack {
 interface Job {
   bytes: number;
   onOutcome: OutcomeListener;
+  /** Set when its thread answered; delivered once every earlier job's is. */
+  outcome: ParseOutcome | null;
 }
 
 interface Thread {
   worker: Worker;
-  /** Outcomes come back in the order the work went in. */
+  /** A thread answers its work in the order it went in. */
   jobs: Job[];
 }
+
+/** Compacting the delivery queue costs a copy; do it only once this many were delivered. */
+const COMPACT_AFTER = 1024;
 
 export interface ParseThreadsOptions {
   threads: number;
@@ -75,6 +81,9 @@ export class ParseThreads implements Parsing {
   readonly #threads: Thread[] = [];
   readonly #streams = new Map<number, { thread: Thread; onOutcome: OutcomeListener }>();
   readonly #capacityListeners = new Set<() => void>();
+  /** Every job not delivered yet, in the order handed in (from `#orderHead` on). */
+  #order: Job[] = [];
+  #orderHead = 0;
   #settledWaiters: Array<() => void> = [];
   #nextStream = 1;
   #bytesInFlight = 0;
@@ -118,14 +127,15 @@ export class ParseThreads implements Parsing {
   streamChunk(stream: number, chunk: Buffer, receivedAt: number): void {
     const { thread, onOutcome } = this.#streamOf(stream);
     const bytes = ownBuffer(chunk);
-    this.#submit(thread, { bytes: bytes.length, onOutcome },
+    this.#submit(thread, { bytes: bytes.length, onOutcome, outcome: null },
       { kind: 'chunk', stream, bytes, receivedAt }, [bytes.buffer as ArrayBuffer]);
   }
 
   endStream(stream: number, receivedAt: number): void {
     const { thread, onOutcome } = this.#streamOf(stream);
     this.#streams.delete(stream);
-    this.#submit(thread, { bytes: 0, onOutcome }, { kind: 'end', stream, receivedAt }, []);
+    this.#submit(thread, { bytes: 0, onOutcome, outcome: null },
+      { kind: 'end', stream, receivedAt }, []);
   }
 
   datagrams(datagrams: Datagram[], onOutcome: OutcomeListener): void {
@@ -138,7 +148,7 @@ export class ParseThreads implements Parsing {
     }
     for (const [thread, list] of byThread) {
       const pack = packDatagrams(list);
-      this.#submit(thread, { bytes: pack.bytes.length, onOutcome },
+      this.#submit(thread, { bytes: pack.bytes.length, onOutcome, outcome: null },
         { kind: 'datagrams', pack }, [pack.bytes.buffer as ArrayBuffer]);
     }
   }
@@ -168,7 +178,7 @@ export class ParseThreads implements Parsing {
           resolve();
           return;
         }
-        this.#deliver(thread, reply.outcome);
+        this.#answered(thread, reply.outcome);
       });
       thread.worker.on('error', (error) => {
         if (ready) this.#options.onFailure(new Error(`A parse thread failed: ${error.message}`,
@@ -186,6 +196,7 @@ export class ParseThreads implements Parsing {
 
   #submit(thread: Thread, job: Job, request: ThreadRequest, transfer: ArrayBuffer[]): void {
     thread.jobs.push(job);
+    this.#order.push(job);
     this.#jobsInFlight += 1;
     this.#bytesInFlight += job.bytes;
     if (this.busy) this.#wasBusy = true;
@@ -196,12 +207,30 @@ export class ParseThreads implements Parsing {
     thread.worker.postMessage(request, transfer);
   }
 
-  #deliver(thread: Thread, outcome: ParseOutcome): void {
+  /** A thread answered its oldest job: deliver every job, in order, that has its outcome. */
+  #answered(thread: Thread, outcome: ParseOutcome): void {
     const job = thread.jobs.shift();
     if (job === undefined) return;
+    job.outcome = withBuffers(outcome);
+    while (this.#orderHead < this.#order.length) {
+      const next = this.#order[this.#orderHead];
+      if (next.outcome === null) break;
+      this.#orderHead += 1;
+      this.#deliver(next, next.outcome);
+    }
+    if (this.#orderHead === this.#order.length) {
+      this.#order = [];
+      this.#orderHead = 0;
+    } else if (this.#orderHead >= COMPACT_AFTER) {
+      this.#order = this.#order.slice(this.#orderHead);
+      this.#orderHead = 0;
+    }
+  }
+
+  #deliver(job: Job, outcome: ParseOutcome): void {
     this.#jobsInFlight -= 1;
     this.#bytesInFlight -= job.bytes;
-    job.onOutcome(withBuffers(outcome));
+    job.onOutcome(outcome);
 
     if (this.#wasBusy && this.#bytesInFlight < BUSY_BYTES / 2) {
       this.#wasBusy = false;
@@ -278,14 +307,16 @@ function withBuffers(outcome: ParseOutcome): ParseOutcome {
   return outcome;
 }
 
-/** The buffers of an outcome's archive chunks, to move rather than copy. */
+/**
+ * The buffer of an outcome's archive chunks, to move rather than copy: BatchBuilder puts them
+ * all in one buffer of their own (encodeLineGroups).
+ */
 export function transferablesOf(outcome: ParseOutcome): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
+  const buffers = new Set<ArrayBuffer>();
   for (const group of outcome.batch?.archive ?? []) {
-    group.chunk.bytes = ownBuffer(group.chunk.bytes);
-    buffers.push(group.chunk.bytes.buffer as ArrayBuffer);
+    buffers.add(group.chunk.bytes.buffer as ArrayBuffer);
   }
-  return buffers;
+  return [...buffers];
 }
 
 /** A cheap, stable spread of sender addresses over threads. */

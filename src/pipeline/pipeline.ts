@@ -23,10 +23,10 @@ export class Pipeline {
     return depth;
   }
 
-  /** Why the pipeline takes no more datagrams now, or null. */
-  refusal(): Refusal | null {
+  /** Why the pipeline takes no more datagrams now, `arriving` on their way, or null. */
+  refusal(arriving = 0): Refusal | null {
     for (const stage of this.#stages) {
-      const refusal = stage.refusal('datagram');
+      const refusal = stage.refusal('datagram', arriving);
       if (refusal !== null) return refusal;
     }
     return null;

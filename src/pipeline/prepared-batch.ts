@@ -5,13 +5,18 @@
  * it, and what reaches the main thread is a few buffers and plain rows, never records.
  */
 import { flagTruncated, RECORD_FORMATS, type LogRecord } from '../record.js';
-import { encodeLines, type ArchiveLine, type LineChunk } from '../sinks/archive/line-chunk.js';
+import {
+  encodeLineGroups, type ArchiveLine, type LineChunk,
+} from '../sinks/archive/line-chunk.js';
 import type { PathTemplate } from '../sinks/archive/path-template.js';
 import type { RecordEncoder } from '../sinks/archive/record-encoder.js';
-import type { LogRow, RowMapper } from '../sinks/row.js';
+import { appendRowValues, type RowMapper, type RowValues } from '../sinks/row.js';
 import type { ZoneClock } from '../zone-clock.js';
 
-/** Consecutive archive lines bound for one file, in arrival order. */
+/**
+ * Consecutive archive lines bound for one file, in arrival order. The chunks of one batch are
+ * views of one buffer allocated for them alone (see encodeLineGroups).
+ */
 export interface ArchiveGroup {
   /** Relative to the archive root, as the path template rendered it. */
   path: string;
@@ -24,8 +29,8 @@ export interface PreparedBatch {
   receivedAt: number;
   /** Null when there is no archive. */
   archive: ArchiveGroup[] | null;
-  /** Null when there is no SQL table. */
-  rows: LogRow[] | null;
+  /** The rows' values (appendRowValues); null when there is no SQL table. */
+  rows: RowValues | null;
 }
 
 /** What parsing a batch counted, for `/stats.json`. */
@@ -62,7 +67,7 @@ export class BatchBuilder {
   readonly #paths = new Map<string, string>();
   #pathHour = Number.NaN;
   #lines = new Map<string, ArchiveLine[]>();
-  #rows: LogRow[] = [];
+  #rows: RowValues = [];
   #records = 0;
   #receivedAt = 0;
   #tally = emptyTally();
@@ -90,7 +95,7 @@ export class BatchBuilder {
       if (lines === undefined) this.#lines.set(path, [line]);
       else lines.push(line);
     }
-    if (sql) this.#rows.push(mapper.toRow(record));
+    if (sql) appendRowValues(this.#rows, mapper.toRow(record));
   }
 
   /** The batch of the records added since the last take (null if none), and their tally. */
@@ -146,8 +151,8 @@ export function emptyTally(): Tally {
     truncated: 0, lastReceivedAt: 0, watched: [] };
 }
 
+/** One chunk per file, all in one buffer: one move to the main thread, not one per file. */
 function groupsOf(lines: Map<string, ArchiveLine[]>): ArchiveGroup[] {
-  const groups: ArchiveGroup[] = [];
-  for (const [path, fileLines] of lines) groups.push({ path, chunk: encodeLines(fileLines) });
-  return groups;
+  const chunks = encodeLineGroups([...lines.values()]);
+  return [...lines.keys()].map((path, index) => ({ path, chunk: chunks[index] }));
 }

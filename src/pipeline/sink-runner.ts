@@ -76,9 +76,9 @@ export class SinkRunner implements Stage {
     return Math.min(this.#options.batchSize, Math.ceil(this.#options.queueSize / 2));
   }
 
-  refusal(question: AdmissionQuestion): Refusal | null {
+  refusal(question: AdmissionQuestion, arriving = 0): Refusal | null {
     const limit = question === 'resume' ? this.#options.queueSize / 2 : this.#options.queueSize;
-    return this.depth >= limit ? 'queue_full' : null;
+    return this.depth + arriving >= limit ? 'queue_full' : null;
   }
 
   health(): SinkHealth {

@@ -23,8 +23,11 @@ export interface Stage {
   readonly depth: number;
   /** The batch's records, as this stage's sink writes them (archive lines, rows). */
   enqueue(batch: PreparedBatch): void;
-  /** Null while the answer to `question` is yes, else why not. */
-  refusal(question: AdmissionQuestion): Refusal | null;
+  /**
+   * Null while the answer to `question` is yes, else why not. `arriving`: records already
+   * admitted that have not reached the stage yet (datagrams being parsed), which count as held.
+   */
+  refusal(question: AdmissionQuestion, arriving?: number): Refusal | null;
   /** Resolves once the sink is open or a first attempt failed in a retriable way. */
   start(): Promise<void>;
   /** Puts every queued record where it belongs; resolves when nothing is left in memory. */

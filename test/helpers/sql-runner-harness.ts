@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord } from '../../src/record.js';
-import { RowMapper } from '../../src/sinks/row.js';
+import { appendRowValues, RowMapper, type RowValues } from '../../src/sinks/row.js';
 import { DeadLetterFile } from '../../src/sinks/sql/dead-letter-file.js';
 import { parseDatabaseUrl } from '../../src/sinks/sql/database-url.js';
 import { Spool } from '../../src/sinks/sql/spool.js';
@@ -106,8 +106,10 @@ export async function startRunner(options: HarnessOptions): Promise<Harness> {
     enqueue: (messages) => {
       for (const message of messages) {
         const record = typeof message === 'string' ? logRecord(message) : message;
+        const rows: RowValues = [];
+        appendRowValues(rows, MAPPER.toRow(record));
         runner.enqueue({ records: 1, receivedAt: record.meta.receivedAt.getTime(),
-          archive: null, rows: [MAPPER.toRow(record)] });
+          archive: null, rows });
       }
     },
     stored: (count) => waitFor(() => stats.storedSql >= count, 30_000),

@@ -19,7 +19,7 @@ import { AccessList } from '../../src/receiver/access.js';
 import { ConnectionLimits } from '../../src/receiver/connection-limits.js';
 import { parseListenAddress } from '../../src/receiver/listen-address.js';
 import { TcpReceiver } from '../../src/receiver/tcp.js';
-import type { LogRow } from '../../src/sinks/row.js';
+import { rowsFromValues, type LogRow } from '../../src/sinks/row.js';
 import { Stats } from '../../src/stats.js';
 import { waitFor } from '../helpers/collector.js';
 import { capturingLogger } from '../helpers/log-rows.js';
@@ -35,7 +35,7 @@ class SwitchedStage implements Stage {
   }
 
   enqueue(batch: PreparedBatch): void {
-    this.records.push(...batch.rows ?? []);
+    this.records.push(...rowsFromValues(batch.rows ?? []));
   }
 
   refusal(_question: AdmissionQuestion): Refusal | null {

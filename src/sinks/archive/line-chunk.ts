@@ -16,20 +16,50 @@ export interface LineChunk {
 
 const LF = 0x0a;
 
-/** Encodes lines in one allocation; string lines must each end with their only LF. */
-export function encodeLines(lines: readonly ArchiveLine[]): LineChunk {
+/**
+ * Encodes the lines of several files in one allocation of its own (a buffer that can be moved
+ * to another thread whole): chunk i holds `groups[i]`. String lines must each end with their
+ * only LF.
+ */
+export function encodeLineGroups(groups: ReadonlyArray<readonly ArchiveLine[]>): LineChunk[] {
+  const parts = groups.map(partOf);
+  const bytes = Buffer.allocUnsafeSlow(parts.reduce((sum, part) => sum + part.size, 0));
+  const chunks: LineChunk[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    const start = offset;
+    if (part.text !== null) {
+      offset += bytes.write(part.text, offset);
+      chunks.push({ bytes: bytes.subarray(start, offset), lines: part.lines, lineEnds: null });
+      continue;
+    }
+    const lineEnds: number[] = [];
+    for (const buffer of part.buffers) {
+      bytes.set(buffer, offset);
+      offset += buffer.length;
+      lineEnds.push(offset - start);
+    }
+    chunks.push({ bytes: bytes.subarray(start, offset), lines: part.lines, lineEnds });
+  }
+  return chunks;
+}
+
+/** One file's lines, joined when they are all text (one encoder call instead of one each). */
+interface GroupPart {
+  text: string | null;
+  buffers: Buffer[];
+  size: number;
+  lines: number;
+}
+
+function partOf(lines: readonly ArchiveLine[]): GroupPart {
   if (lines.every((line) => typeof line === 'string')) {
-    return { bytes: Buffer.from((lines as string[]).join('')), lines: lines.length,
-      lineEnds: null };
+    const text = (lines as string[]).join('');
+    return { text, buffers: [], size: Buffer.byteLength(text), lines: lines.length };
   }
   const buffers = lines.map((line) => (typeof line === 'string' ? Buffer.from(line) : line));
-  const lineEnds: number[] = [];
-  let end = 0;
-  for (const buffer of buffers) {
-    end += buffer.length;
-    lineEnds.push(end);
-  }
-  return { bytes: Buffer.concat(buffers, end), lines: lines.length, lineEnds };
+  const size = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+  return { text: null, buffers, size, lines: lines.length };
 }
 
 /** The end of the last whole line that starts at `start` and ends within `limit`; else start. */

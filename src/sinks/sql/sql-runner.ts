@@ -26,7 +26,7 @@ import type { SinkHealth } from '../../pipeline/sink.js';
 import type { AdmissionQuestion, Refusal, Stage } from '../../pipeline/stage.js';
 import type { PreparedBatch } from '../../pipeline/prepared-batch.js';
 import type { Stats } from '../../stats.js';
-import type { LogRow } from '../row.js';
+import { rowsFromValues, type LogRow } from '../row.js';
 import type { DeadLetterFile } from './dead-letter-file.js';
 import { classifySqlError } from './error-class.js';
 import { RowQueue } from './row-queue.js';
@@ -127,7 +127,7 @@ export class SqlRunner implements Stage {
     if (batch.rows === null || batch.rows.length === 0) return;
     const before = this.#memory.length;
     if (before === 0) this.#oldestAt = this.#now();
-    for (const row of batch.rows) this.#memory.push(row);
+    for (const row of rowsFromValues(batch.rows)) this.#memory.push(row);
     const depth = this.#memory.length;
     if (depth >= this.#spillThreshold || (!this.#connected && depth >= this.#options.batchSize)) {
       this.#spill();
@@ -142,10 +142,10 @@ export class SqlRunner implements Stage {
    * a paused sender costs nothing, where spooling would write, fsync and read back every row
    * (a fifth of the collector's CPU when a TCP burst outran MariaDB).
    */
-  refusal(question: AdmissionQuestion): Refusal | null {
+  refusal(question: AdmissionQuestion, arriving = 0): Refusal | null {
     const limit = question === 'datagram' ? this.#options.queueSize
       : question === 'stream' ? this.#streamMark : this.#streamMark / 2;
-    if (this.depth < limit) return null;
+    if (this.depth + arriving < limit) return null;
     return this.#spoolRefused ? 'spool_full' : 'queue_full';
   }
 
