@@ -8,6 +8,12 @@ import { SYSTEMS } from './systems.mjs';
 
 /** A UDP warm-up slow enough that no system loses any of it. */
 const WARMUP_UDP_RATE = 10_000;
+/**
+ * A TCP warm-up comes over up to this many connections, as many as the load will use: each
+ * goes to one of logharbor's parse threads, and a thread that saw none of the warm-up would
+ * compile its code inside the measured run.
+ */
+const WARMUP_CONNECTIONS = 4;
 /** How long outputs may stand still, once sending is over, before the run is called done. */
 export const IDLE_MS = { udp: 2_000, tcp: 10_000 };
 
@@ -37,8 +43,9 @@ export async function runLoad(run) {
 /** Sends the warm-up and waits for it; resolves with each output's count after it. */
 export async function warmUp(run, instance) {
   const { scenario } = run;
+  const connections = Math.min(WARMUP_CONNECTIONS, scenario.connections ?? 1);
   const load = await Load.prepare(loadSpec(scenario, { port: instance.port, count: run.warmup,
-    run: 'warm', connections: 1, hosts: Math.min(scenario.hosts, 50),
+    run: 'warm', connections, hosts: Math.min(scenario.hosts, 50),
     rate: scenario.transport === 'udp' ? WARMUP_UDP_RATE : 0 }));
   const sending = load.go();
   const figures = await drain(instance.outputs, { sent: sending,

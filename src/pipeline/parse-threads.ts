@@ -59,6 +59,8 @@ interface Thread {
   worker: Worker;
   /** A thread answers its work in the order it went in. */
   jobs: Job[];
+  /** Open streams: a new one goes to the thread with the fewest. */
+  streams: number;
 }
 
 /** Compacting the delivery queue costs a copy; do it only once this many were delivered. */
@@ -108,7 +110,7 @@ export class ParseThreads implements Parsing {
     const ready: Array<Promise<void>> = [];
     for (let index = 0; index < this.#options.threads; index += 1) {
       const worker = new Worker(THREAD, { workerData: this.#settings });
-      const thread: Thread = { worker, jobs: [] };
+      const thread: Thread = { worker, jobs: [], streams: 0 };
       this.#threads.push(thread);
       ready.push(this.#watch(thread));
     }
@@ -118,7 +120,9 @@ export class ParseThreads implements Parsing {
   openStream(meta: StreamMeta, onOutcome: OutcomeListener): number {
     const stream = this.#nextStream;
     this.#nextStream += 1;
-    const thread = this.#threads[stream % this.#threads.length];
+    const thread = this.#threads.reduce((least, next) =>
+      (next.streams < least.streams ? next : least));
+    thread.streams += 1;
     this.#streams.set(stream, { thread, onOutcome });
     this.#post(thread, { kind: 'open', stream, meta });
     return stream;
@@ -134,6 +138,7 @@ export class ParseThreads implements Parsing {
   endStream(stream: number, receivedAt: number): void {
     const { thread, onOutcome } = this.#streamOf(stream);
     this.#streams.delete(stream);
+    thread.streams -= 1;
     this.#submit(thread, { bytes: 0, onOutcome, outcome: null },
       { kind: 'end', stream, receivedAt }, []);
   }
