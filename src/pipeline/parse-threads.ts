@@ -7,10 +7,12 @@
  * for the table (copied, only when there is one). Profiles showed the main thread saturated
  * by parsing and formatting; a record copied back whole cost about as much as parsing it.
  *
- * Each stream stays with one thread, which keeps its framer; a sender's datagrams go to one
- * thread too, so the OpenERP continuation memory of the parser chain sees a host's lines in
- * order. Outcomes are delivered in the order the work was handed in, whichever thread did it,
- * so records reach the sinks in the order they were read, as without threads. Bytes in flight
+ * Each stream stays with one thread, which keeps its framer; datagrams all go to one thread.
+ * Outcomes are delivered in the order the work was handed in, whichever thread did it, so
+ * records reach the sinks in the order they were read, as without threads. One difference
+ * remains: the parser chain's OpenERP continuation memory is per thread, so a header-less line
+ * that a sender's new connection brings to another thread before any OpenERP line is not
+ * flagged `continuation` (a sender reconnecting to a quiet collector comes back to its thread). Bytes in flight
  * are bounded: past BUSY_BYTES, `busy` tells stream readers to wait, and capacity listeners
  * are called when half of that has been delivered.
  *
@@ -120,8 +122,7 @@ export class ParseThreads implements Parsing {
   openStream(meta: StreamMeta, onOutcome: OutcomeListener): number {
     const stream = this.#nextStream;
     this.#nextStream += 1;
-    const thread = this.#threads.reduce((least, next) =>
-      (next.streams < least.streams ? next : least));
+    const thread = this.#threadFor(meta.sourceIp);
     thread.streams += 1;
     this.#streams.set(stream, { thread, onOutcome });
     this.#post(thread, { kind: 'open', stream, meta });
@@ -143,19 +144,26 @@ export class ParseThreads implements Parsing {
       { kind: 'end', stream, receivedAt }, []);
   }
 
+  /**
+   * Every datagram goes to the first thread: spread over threads by sender, datagrams of
+   * different senders read in one batch would be stored sender by sender, not as they came.
+   * One thread parses faster than the main thread receives datagrams.
+   */
   datagrams(datagrams: Datagram[], onOutcome: OutcomeListener): void {
-    const byThread = new Map<Thread, Datagram[]>();
-    for (const datagram of datagrams) {
-      const thread = this.#threads[hashOf(datagram.meta.sourceIp) % this.#threads.length];
-      const list = byThread.get(thread);
-      if (list === undefined) byThread.set(thread, [datagram]);
-      else list.push(datagram);
-    }
-    for (const [thread, list] of byThread) {
-      const pack = packDatagrams(list);
-      this.#submit(thread, { bytes: pack.bytes.length, onOutcome, outcome: null },
-        { kind: 'datagrams', pack }, [pack.bytes.buffer as ArrayBuffer]);
-    }
+    const pack = packDatagrams(datagrams);
+    this.#submit(this.#threads[0], { bytes: pack.bytes.length, onOutcome, outcome: null },
+      { kind: 'datagrams', pack }, [pack.bytes.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * The thread with the fewest open streams; among equals, the sender's own, so that a sender
+   * that reconnects while the collector is quiet comes back to the thread that remembers its
+   * last OpenERP line (see continuation.ts; that memory is per thread).
+   */
+  #threadFor(sourceIp: string): Thread {
+    const fewest = Math.min(...this.#threads.map((thread) => thread.streams));
+    const candidates = this.#threads.filter((thread) => thread.streams === fewest);
+    return candidates[hashOf(sourceIp) % candidates.length];
   }
 
   onCapacity(listener: () => void): () => void {
