@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --no-allocation-site-pretenuring
+#!/usr/bin/env -S node --max-semi-space-size=16 --no-allocation-site-pretenuring --single-threaded
 /**
  * The `logharbor` command line (DESIGN.md §2): `run` (default), `migrate`, `check-config`.
  * Exit codes: 0 clean stop, 1 runtime failure, 2 invalid configuration or arguments, always

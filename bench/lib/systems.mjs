@@ -20,7 +20,8 @@ const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
  * How `npm start`, the `logharbor` command and contrib/logharbor.service run the collector,
  * plus LH_BENCH_NODE_FLAGS (say `--cpu-prof --cpu-prof-dir=/tmp/prof`) for profiling a run.
  */
-const NODE_FLAGS = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring',
+const NODE_FLAGS = ['--max-semi-space-size=16', '--no-allocation-site-pretenuring',
+  '--single-threaded',
   ...(process.env.LH_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')];
 const NODE_RECV = fileURLToPath(new URL('./node-recv.mjs', import.meta.url));
 const READY_ATTEMPTS = 300;

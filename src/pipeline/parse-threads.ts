@@ -26,8 +26,11 @@ import type { Datagram, PreparerSettings, StreamMeta } from './preparer.js';
 import type { OutcomeListener, Parsing } from './parsing.js';
 
 const THREAD = new URL('./parse-thread.js', import.meta.url);
-/** About 30 reads of 64 KiB: enough to keep every thread busy, little to hold in memory. */
-const BUSY_BYTES = 2 * 1024 * 1024;
+/**
+ * 16 reads of 64 KiB: enough to keep every thread busy, and what they hold (some 6,000
+ * records once parsed) is little beside the stages' queues, which it can overshoot.
+ */
+const BUSY_BYTES = 1024 * 1024;
 /** Most threads `auto` starts: past this, the main thread's reads and writes are the limit. */
 const MAX_AUTO_THREADS = 4;
 

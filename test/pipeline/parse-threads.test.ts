@@ -127,10 +127,10 @@ t.test('a sender reconnecting to a quiet collector comes back to the thread that
 
 /** 64 bytes: 31 of header, 32 of message, LF. */
 const LINE_64 = `${bsdLine('x'.repeat(32))}\n`;
-/** Three reads pass the 2 MiB mark; two delivered leave one, under half of the mark. */
-const READ_BYTES = 768 * 1024;
+/** Three reads pass the 1 MiB mark; two delivered leave one, under half of the mark. */
+const READ_BYTES = 384 * 1024;
 
-t.test('busy turns on past 2 MiB in flight; capacity is announced once under half of it',
+t.test('busy turns on past 1 MiB in flight; capacity is announced once under half of it',
   async (t) => {
     const threads = await sharedThreads();
     let delivered = 0;
