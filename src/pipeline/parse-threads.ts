@@ -12,9 +12,9 @@
  * records reach the sinks in the order they were read, as without threads. One difference
  * remains: the parser chain's OpenERP continuation memory is per thread, so a header-less line
  * that a sender's new connection brings to another thread before any OpenERP line is not
- * flagged `continuation` (a sender reconnecting to a quiet collector comes back to its thread). Bytes in flight
- * are bounded: past BUSY_BYTES, `busy` tells stream readers to wait, and capacity listeners
- * are called when half of that has been delivered.
+ * flagged `continuation` (a sender reconnecting to a quiet collector comes back to its
+ * thread). Bytes in flight are bounded: past BUSY_BYTES, `busy` tells stream readers to wait,
+ * and capacity listeners are called when half of that has been delivered.
  *
  * A parse thread that throws is a bug in the parser chain, which never throws on input: it is
  * reported to `onFailure`, as an uncaught exception on the main thread would be.
