@@ -57,7 +57,8 @@ export class ContinuationTracker {
       this.#touch(key, source, program);
       return;
     }
-    if (!this.#programs.has(program) ||
+    // Most collectors never see OpenERP: then no lookup at all (a program's hash is not free).
+    if (this.#programs.size === 0 || !this.#programs.has(program) ||
       (record.format !== 'rfc3164' && record.format !== 'rfc5424')) return;
     const key = keyOf(record, program);
     const entry = this.#keys.get(key);

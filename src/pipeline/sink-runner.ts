@@ -76,8 +76,17 @@ export class SinkRunner implements Stage {
     return Math.min(this.#options.batchSize, Math.ceil(this.#options.queueSize / 2));
   }
 
+  /**
+   * Datagrams are taken up to `--queue-size`; stream readers pause much earlier, at two
+   * batches or a sixteenth of the queue (a paused sender loses nothing, and what waits here
+   * is memory: 100,000 hosts' first lines waiting for their files to be created held some
+   * 90,000 records), and go on at half of that.
+   */
   refusal(question: AdmissionQuestion, arriving = 0): Refusal | null {
-    const limit = question === 'resume' ? this.#options.queueSize / 2 : this.#options.queueSize;
+    const { queueSize, batchSize } = this.#options;
+    const streamMark = Math.min(queueSize, Math.max(2 * batchSize, Math.floor(queueSize / 16)));
+    const limit = question === 'datagram' ? queueSize
+      : question === 'stream' ? streamMark : streamMark / 2;
     return this.depth + arriving >= limit ? 'queue_full' : null;
   }
 
