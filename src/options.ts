@@ -50,7 +50,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'header: host from the message; source: always the sender address' },
   { name: 'parse-threads', group: PARSING, default: 'auto',
     description: 'threads that frame and parse messages; 0 parses on the main thread; auto: ' +
-      'one per core, at most 4' },
+      'one per core, at most 4, none on one core' },
   { name: 'shutdown-timeout', group: OPERATIONS, default: '10',
     description: 'seconds a stop keeps reading open TCP connections before closing them' },
   { name: 'instance', group: OPERATIONS, defaultDescription: 'the machine host name',

@@ -368,6 +368,12 @@ t.test('a choice option refuses values outside its list', async (t) => {
     refused('Invalid --host-from "dns": expected one of header, source'));
 });
 
+t.test('--parse-threads auto is one thread per core, at most 4, and none on one core',
+  async (t) => {
+    t.strictSame([1, 2, 3, 4, 8, 64].map((cores) => autoParseThreads(cores)),
+      [0, 2, 3, 4, 4, 4]);
+  });
+
 t.test('--parse-threads takes auto or a count from 0 to 64', async (t) => {
   t.equal(resolve({ flags: { 'parse-threads': '0' } }).config.parseThreads, 0);
   t.equal(resolve({ env: { LOGHARBOR_PARSE_THREADS: '3' } }).config.parseThreads, 3);

@@ -77,9 +77,12 @@ export interface ParseThreadsOptions {
   onFailure: (error: Error) => void;
 }
 
-/** The number of threads `--parse-threads auto` means on this machine. */
-export function autoParseThreads(): number {
-  return Math.min(MAX_AUTO_THREADS, availableParallelism());
+/**
+ * The number of threads `--parse-threads auto` means on this machine: one per core, none on a
+ * single core, where a thread would only add the hand-over to the same work.
+ */
+export function autoParseThreads(cores: number = availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(MAX_AUTO_THREADS, cores);
 }
 
 export class ParseThreads implements Parsing {

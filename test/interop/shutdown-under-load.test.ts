@@ -59,6 +59,18 @@ async function feed(port: number): Promise<void> {
   await new Promise<void>((resolve) => socket.end(resolve));
 }
 
+/** Consecutive numbers as runs: `[1, 2, 3, 7]` → `['1..3', '7..7']`. */
+function runsOf(numbers: number[]): string[] {
+  const runs: string[] = [];
+  let start = 0;
+  for (let index = 1; index <= numbers.length; index += 1) {
+    if (index < numbers.length && numbers[index] === numbers[index - 1] + 1) continue;
+    runs.push(`${numbers[start]}..${numbers[index - 1]}`);
+    start = index;
+  }
+  return runs;
+}
+
 /** Resolves once `collector` stored nothing new for three seconds in a row. */
 async function settled(collector: Collector): Promise<void> {
   let last = -1;
@@ -110,8 +122,7 @@ t.test('rsyslog forwarding 50,000 messages across a collector stop and restart: 
   t.comment(`rows ${pids.length}, distinct ${distinct.size}, lost ${lost}, ` +
     `duplicates ${twice.length} (${twice.slice(0, 10).join(' ')})`);
   const missing = Array.from({ length: TOTAL }, (_, pid) => pid).filter((pid) => !seen.has(pid));
-  const lostRun = missing.length === 0 ? 'none' : `${missing[0]}..${missing.at(-1)}`;
-  t.comment(`lost ${lostRun}`);
+  t.comment(`lost ${missing.length === 0 ? 'none' : runsOf(missing).join(', ')}`);
   t.ok(twice.length <= DUPLICATE_BOUND, `at most one resent batch stored twice (${twice.length})`);
   t.ok(lost <= LOST_BOUND, `at most ${LOST_BOUND} lost in flight (lost ${lost})`);
   t.ok(lost === 0 || (missing.at(-1) ?? 0) - missing[0] + 1 === lost,

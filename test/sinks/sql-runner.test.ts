@@ -184,3 +184,18 @@ t.test('a stop with the database up replays what was spooled instead of leaving 
     t.same(messages(file), texts(1000), 'each row in the table once, in order');
     t.equal(harness.runner.gauges().spool_records, 0, 'nothing left for the next start');
   });
+
+t.test('datagram rows past a quarter of the queue go to the spool though the database is up',
+  async (t) => {
+    const { dir, db, file } = setup(t);
+    const harness = await startRunner({ db, dir, batchSize: 1000, queueSize: 40_000 });
+
+    harness.enqueue(texts(9999));
+    t.strictSame([harness.runner.depth, harness.runner.gauges().spool_records], [9999, 0],
+      'under a quarter of the queue: all in memory');
+    harness.enqueue(['message 9999']);
+    t.strictSame([harness.runner.depth, harness.runner.gauges().spool_records], [0, 10_000],
+      'at a quarter: all of memory spilled, in slices');
+    await harness.stop();
+    t.same(messages(file), texts(10_000), 'each row in the table once, in order');
+  });
