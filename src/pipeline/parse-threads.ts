@@ -21,6 +21,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Fifo } from './fifo.js';
 import type { ParseOutcome } from './preparer.js';
 import type { Datagram, PreparerSettings, StreamMeta } from './preparer.js';
 import type { OutcomeListener, Parsing } from './parsing.js';
@@ -68,9 +69,6 @@ interface Thread {
   streams: number;
 }
 
-/** Compacting the delivery queue costs a copy; do it only once this many were delivered. */
-const COMPACT_AFTER = 1024;
-
 export interface ParseThreadsOptions {
   threads: number;
   /** A thread failed (a parser bug) or ended: its work in flight is lost. */
@@ -91,9 +89,8 @@ export class ParseThreads implements Parsing {
   readonly #threads: Thread[] = [];
   readonly #streams = new Map<number, { thread: Thread; onOutcome: OutcomeListener }>();
   readonly #capacityListeners = new Set<() => void>();
-  /** Every job not delivered yet, in the order handed in (from `#orderHead` on). */
-  #order: Job[] = [];
-  #orderHead = 0;
+  /** Every job not delivered yet, in the order handed in. */
+  readonly #order = new Fifo<Job>();
   #settledWaiters: Array<() => void> = [];
   #nextStream = 1;
   #bytesInFlight = 0;
@@ -231,18 +228,9 @@ export class ParseThreads implements Parsing {
     const job = thread.jobs.shift();
     if (job === undefined) return;
     job.outcome = withBuffers(outcome);
-    while (this.#orderHead < this.#order.length) {
-      const next = this.#order[this.#orderHead];
-      if (next.outcome === null) break;
-      this.#orderHead += 1;
+    for (let next = this.#order.peek(); next?.outcome; next = this.#order.peek()) {
+      this.#order.shift();
       this.#deliver(next, next.outcome);
-    }
-    if (this.#orderHead === this.#order.length) {
-      this.#order = [];
-      this.#orderHead = 0;
-    } else if (this.#orderHead >= COMPACT_AFTER) {
-      this.#order = this.#order.slice(this.#orderHead);
-      this.#orderHead = 0;
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../log.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import { Fifo } from './fifo.js';
 import type { ArchiveGroup, PreparedBatch } from './prepared-batch.js';
 import type { Sink, SinkHealth, WriteOutcome } from './sink.js';
 import type { AdmissionQuestion, Refusal, Stage } from './stage.js';
@@ -32,9 +33,6 @@ export class FatalSinkError extends Error {
   readonly code: string = 'LH_SINK_FATAL';
 }
 
-/** Compacting the queue costs a copy; do it only once this many batches have been taken. */
-const COMPACT_AFTER = 1024;
-
 interface Queued {
   groups: readonly ArchiveGroup[];
   records: number;
@@ -46,8 +44,7 @@ export class SinkRunner implements Stage {
   readonly #options: SinkRunnerOptions;
   readonly #now: () => number;
   readonly #abort = new AbortController();
-  #queue: Queued[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<Queued>();
   #depth = 0;
   #open = false;
   #draining = false;
@@ -193,7 +190,7 @@ export class SinkRunner implements Stage {
   /** How long a partial batch should still wait for company; 0 to write it now. */
   #partialBatchWait(): number {
     if (this.#draining || this.depth >= this.#fullBatch) return 0;
-    const oldest = this.#queue[this.#head].receivedAt;
+    const oldest = (this.#queue.peek() as Queued).receivedAt;
     return Math.max(0, oldest + this.#options.flushIntervalMs - this.#now());
   }
 
@@ -227,20 +224,12 @@ export class SinkRunner implements Stage {
   #take(count: number): ArchiveGroup[] {
     const batch: ArchiveGroup[] = [];
     let records = 0;
-    while (records < count && this.#head < this.#queue.length) {
-      const queued = this.#queue[this.#head];
-      this.#head += 1;
+    while (records < count && this.#queue.length > 0) {
+      const queued = this.#queue.shift() as Queued;
       batch.push(...queued.groups);
       records += queued.records;
     }
     this.#depth -= records;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head >= COMPACT_AFTER) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
     return batch;
   }
 

@@ -21,6 +21,7 @@
  */
 import type { Logger, RateLimitedLog } from '../../log.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../../pipeline/backoff.js';
+import { Fifo } from '../../pipeline/fifo.js';
 import { FatalSinkError } from '../../pipeline/sink-runner.js';
 import type { SinkHealth } from '../../pipeline/sink.js';
 import type { AdmissionQuestion, Refusal, Stage } from '../../pipeline/stage.js';
@@ -29,7 +30,6 @@ import type { Stats } from '../../stats.js';
 import { rowsFromValues, type LogRow } from '../row.js';
 import type { DeadLetterFile } from './dead-letter-file.js';
 import { classifySqlError } from './error-class.js';
-import { RowQueue } from './row-queue.js';
 import type { Spool, SpoolEntry, SpoolPosition } from './spool.js';
 import type { Checkpoint, SqlSink } from './sql-sink.js';
 
@@ -77,7 +77,7 @@ export class SqlRunner implements Stage {
   readonly name = 'sql';
   readonly #options: SqlRunnerOptions;
   readonly #now: () => number;
-  readonly #memory = new RowQueue();
+  readonly #memory = new Fifo<LogRow>(4096);
   /**
    * Rows in memory at which stream readers pause: two batches, or a sixteenth of the queue
    * (6,250 by default). Enough to keep the database busy; rows held longer outlive young
