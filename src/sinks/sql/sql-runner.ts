@@ -87,8 +87,9 @@ export class SqlRunner implements Stage {
   /**
    * Rows in memory at which they go to the spool though the database is up (datagrams): a
    * quarter of the queue. At three quarters, a UDP flood that SQLite could not keep up with
-   * held 75,000 rows and the collector 331 MB; at a quarter 196 MB, the highest rate kept
-   * without loss 56,500/s instead of 67,000/s (spooling costs CPU too).
+   * held 75,000 rows and the collector 331 MB; at a quarter 196 MB. Spooling costs CPU too:
+   * that run's highest rate without loss fell from 67,000/s to 56,500/s, though a later, quieter
+   * full run kept 80,000/s at a quarter.
    */
   readonly #spillThreshold: number;
   readonly #stop = new AbortController();
